@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs everything openvpn3-ts needs on a fresh Debian 12 machine (as root): the Debian
+# packages the services and the namespace lab use, then the npm dependencies (which also build the
+# native TUN addon and usocket).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need=()
+for pair in dbus-daemon:dbus openvpn:openvpn iperf3:iperf3 ip:iproute2 setpriv:util-linux \
+  openssl:openssl g++:g++ make:make python3:python3 ping:iputils-ping; do
+  cmd=${pair%%:*} pkg=${pair##*:}
+  command -v "$cmd" >/dev/null 2>&1 || need+=("$pkg")
+done
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "setup: missing ${need[*]}; run as root to install them" >&2
+    exit 1
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${need[@]}"
+fi
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  npm ci --no-audit --no-fund
+fi
