@@ -2,4 +2,4 @@
  * @module @openvpn3-ts/netcfg
  * net.openvpn.v3.netcfg service and the N-API TUN addon.
  */
-export {}
+export * from './tun/index.js'

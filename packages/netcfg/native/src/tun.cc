@@ -1,0 +1,312 @@
+// TUN device addon for openvpn3-ts (see shared guide libraries.md section 2.2).
+//
+// Exports:
+//   open(name)              -> { fd, name }   O_RDWR|O_CLOEXEC|O_NONBLOCK, IFF_TUN|IFF_NO_PI
+//   ifName(fd)              -> string          TUNGETIFF
+//   setNonBlocking(fd, on)  -> undefined
+//   writePackets(fd, bufs)  -> number          packets accepted by the kernel
+//   close(fd)               -> undefined
+//   Poller(fd, cb, maxBatch, bufSize)          uv_poll on the fd; cb(err, Buffer[]) per batch
+//     .stop() .ref() .unref() .active
+//
+// Reads and writes never block: a full TUN queue returns EAGAIN, which ends a batch.
+
+#include <napi.h>
+#include <uv.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <linux/if.h>
+#include <linux/if_tun.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+#include <vector>
+
+namespace {
+
+Napi::Error ErrnoError(Napi::Env env, const char* what, int err) {
+  Napi::Error e = Napi::Error::New(env, std::string(what) + ": " + std::strerror(err));
+  e.Set("errno", Napi::Number::New(env, err));
+  e.Set("syscall", Napi::String::New(env, what));
+  return e;
+}
+
+bool GetFd(const Napi::CallbackInfo& info, size_t i, int* fd) {
+  if (info.Length() <= i || !info[i].IsNumber()) {
+    Napi::TypeError::New(info.Env(), "fd must be a number").ThrowAsJavaScriptException();
+    return false;
+  }
+  *fd = info[i].As<Napi::Number>().Int32Value();
+  if (*fd < 0) {
+    Napi::TypeError::New(info.Env(), "fd must be >= 0").ThrowAsJavaScriptException();
+    return false;
+  }
+  return true;
+}
+
+Napi::Value Open(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::string name;
+  if (info.Length() > 0 && info[0].IsString()) name = info[0].As<Napi::String>().Utf8Value();
+  if (name.size() >= IFNAMSIZ) {
+    Napi::TypeError::New(env, "interface name too long").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  int fd = ::open("/dev/net/tun", O_RDWR | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) {
+    ErrnoError(env, "open", errno).ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  struct ifreq ifr;
+  std::memset(&ifr, 0, sizeof ifr);
+  ifr.ifr_flags = IFF_TUN | IFF_NO_PI;
+  std::strncpy(ifr.ifr_name, name.c_str(), IFNAMSIZ - 1);
+  if (::ioctl(fd, TUNSETIFF, &ifr) < 0) {
+    int err = errno;
+    ::close(fd);
+    ErrnoError(env, "ioctl(TUNSETIFF)", err).ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("fd", Napi::Number::New(env, fd));
+  out.Set("name", Napi::String::New(env, ifr.ifr_name));
+  return out;
+}
+
+Napi::Value IfName(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int fd;
+  if (!GetFd(info, 0, &fd)) return env.Undefined();
+  struct ifreq ifr;
+  std::memset(&ifr, 0, sizeof ifr);
+  if (::ioctl(fd, TUNGETIFF, &ifr) < 0) {
+    ErrnoError(env, "ioctl(TUNGETIFF)", errno).ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  return Napi::String::New(env, ifr.ifr_name);
+}
+
+Napi::Value SetNonBlocking(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int fd;
+  if (!GetFd(info, 0, &fd)) return env.Undefined();
+  bool on = info.Length() < 2 || info[1].ToBoolean().Value();
+  int flags = ::fcntl(fd, F_GETFL);
+  if (flags < 0 || ::fcntl(fd, F_SETFL, on ? (flags | O_NONBLOCK) : (flags & ~O_NONBLOCK)) < 0) {
+    ErrnoError(env, "fcntl", errno).ThrowAsJavaScriptException();
+  }
+  return env.Undefined();
+}
+
+Napi::Value Close(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int fd;
+  if (!GetFd(info, 0, &fd)) return env.Undefined();
+  if (::close(fd) < 0) ErrnoError(env, "close", errno).ThrowAsJavaScriptException();
+  return env.Undefined();
+}
+
+// Writes each Buffer as one packet. Stops at EAGAIN (queue full) and returns the count written;
+// a packet the kernel rejects as malformed (EINVAL) is skipped; any other error throws.
+Napi::Value WritePackets(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int fd;
+  if (!GetFd(info, 0, &fd)) return env.Undefined();
+  if (info.Length() < 2 || !info[1].IsArray()) {
+    Napi::TypeError::New(env, "packets must be an array of Buffers").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  Napi::Array arr = info[1].As<Napi::Array>();
+  uint32_t n = arr.Length();
+  uint32_t written = 0;
+  for (uint32_t i = 0; i < n; i++) {
+    Napi::Value v = arr.Get(i);
+    if (!v.IsTypedArray()) {
+      Napi::TypeError::New(env, "packet is not a Uint8Array").ThrowAsJavaScriptException();
+      return env.Undefined();
+    }
+    Napi::Uint8Array b = v.As<Napi::Uint8Array>();
+    ssize_t r;
+    do {
+      r = ::write(fd, b.Data(), b.ByteLength());
+    } while (r < 0 && errno == EINTR);
+    if (r < 0) {
+      if (errno == EAGAIN || errno == EWOULDBLOCK) break;
+      if (errno == EINVAL) continue;
+      ErrnoError(env, "write", errno).ThrowAsJavaScriptException();
+      return env.Undefined();
+    }
+    written++;
+  }
+  return Napi::Number::New(env, written);
+}
+
+class Poller : public Napi::ObjectWrap<Poller> {
+ public:
+  static Napi::Function Init(Napi::Env env) {
+    return DefineClass(env, "Poller",
+                       {InstanceMethod<&Poller::Stop>("stop"), InstanceMethod<&Poller::RefM>("ref"),
+                        InstanceMethod<&Poller::UnrefM>("unref"),
+                        InstanceAccessor<&Poller::Active>("active")});
+  }
+
+  explicit Poller(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Poller>(info) {
+    Napi::Env env = info.Env();
+    if (!GetFd(info, 0, &fd_)) return;
+    if (info.Length() < 2 || !info[1].IsFunction()) {
+      Napi::TypeError::New(env, "callback must be a function").ThrowAsJavaScriptException();
+      return;
+    }
+    if (info.Length() > 2 && info[2].IsNumber()) maxBatch_ = info[2].As<Napi::Number>().Uint32Value();
+    if (maxBatch_ < 1) maxBatch_ = 1;
+    if (maxBatch_ > 1024) maxBatch_ = 1024;
+    if (info.Length() > 3 && info[3].IsNumber()) bufSize_ = info[3].As<Napi::Number>().Uint32Value();
+    if (bufSize_ < 576) bufSize_ = 576;
+    if (bufSize_ > 65536) bufSize_ = 65536;
+    buf_.resize(bufSize_);
+    cb_ = Napi::Persistent(info[1].As<Napi::Function>());
+    uv_loop_t* loop = nullptr;
+    if (napi_get_uv_event_loop(env, &loop) != napi_ok || loop == nullptr) {
+      Napi::Error::New(env, "no event loop").ThrowAsJavaScriptException();
+      return;
+    }
+    handle_ = new uv_poll_t;
+    int rc = uv_poll_init(loop, handle_, fd_);
+    if (rc != 0) {
+      delete handle_;
+      handle_ = nullptr;
+      Napi::Error::New(env, std::string("uv_poll_init: ") + uv_strerror(rc)).ThrowAsJavaScriptException();
+      return;
+    }
+    handle_->data = this;
+    rc = uv_poll_start(handle_, UV_READABLE, &Poller::OnReadable);
+    if (rc != 0) {
+      CloseHandle();
+      Napi::Error::New(env, std::string("uv_poll_start: ") + uv_strerror(rc)).ThrowAsJavaScriptException();
+      return;
+    }
+    // Keep the JS object alive while polling, so GC cannot collect a running poller.
+    Ref();
+    napi_add_env_cleanup_hook(env, &Poller::EnvCleanup, this);
+    hookAdded_ = true;
+  }
+
+  ~Poller() override {
+    if (hookAdded_) napi_remove_env_cleanup_hook(Env(), &Poller::EnvCleanup, this);
+    CloseHandle();
+  }
+
+ private:
+  static void EnvCleanup(void* arg) {
+    Poller* self = static_cast<Poller*>(arg);
+    self->hookAdded_ = false;
+    self->CloseHandle();
+  }
+
+  static void OnClosed(uv_handle_t* h) { delete reinterpret_cast<uv_poll_t*>(h); }
+
+  void CloseHandle() {
+    if (handle_ != nullptr) {
+      uv_poll_stop(handle_);
+      handle_->data = nullptr;
+      uv_close(reinterpret_cast<uv_handle_t*>(handle_), &Poller::OnClosed);
+      handle_ = nullptr;
+    }
+  }
+
+  // Stops polling; idempotent. Returns true if it was active.
+  bool StopInternal() {
+    if (handle_ == nullptr) return false;
+    CloseHandle();
+    if (hookAdded_) {
+      napi_remove_env_cleanup_hook(Env(), &Poller::EnvCleanup, this);
+      hookAdded_ = false;
+    }
+    Unref();
+    return true;
+  }
+
+  static void OnReadable(uv_poll_t* h, int status, int /*events*/) {
+    Poller* self = static_cast<Poller*>(h->data);
+    if (self == nullptr) return;
+    self->Drain(status);
+  }
+
+  void Drain(int status) {
+    Napi::Env env = Env();
+    Napi::HandleScope scope(env);
+    if (status < 0) {
+      Napi::Error err = Napi::Error::New(env, std::string("poll: ") + uv_strerror(status));
+      StopAndReport(err.Value());
+      return;
+    }
+    Napi::Array batch = Napi::Array::New(env);
+    uint32_t count = 0;
+    int failErr = 0;
+    while (count < maxBatch_) {
+      ssize_t r = ::read(fd_, buf_.data(), buf_.size());
+      if (r < 0) {
+        if (errno == EINTR) continue;
+        if (errno != EAGAIN && errno != EWOULDBLOCK) failErr = errno;
+        break;
+      }
+      if (r == 0) break;
+      batch.Set(count++, Napi::Buffer<uint8_t>::Copy(env, buf_.data(), static_cast<size_t>(r)));
+    }
+    if (count > 0) {
+      Napi::Object recv = Value();
+      cb_.MakeCallback(recv, {env.Null(), batch});
+    }
+    if (failErr != 0 && handle_ != nullptr) {
+      StopAndReport(ErrnoError(env, "read", failErr).Value());
+    }
+  }
+
+  void StopAndReport(Napi::Value err) {
+    Napi::Env env = Env();
+    Napi::Object recv = Value();
+    bool wasActive = StopInternal();
+    if (wasActive) cb_.MakeCallback(recv, {err, env.Undefined()});
+  }
+
+  Napi::Value Stop(const Napi::CallbackInfo& info) {
+    return Napi::Boolean::New(info.Env(), StopInternal());
+  }
+
+  Napi::Value RefM(const Napi::CallbackInfo& info) {
+    if (handle_ != nullptr) uv_ref(reinterpret_cast<uv_handle_t*>(handle_));
+    return info.Env().Undefined();
+  }
+
+  Napi::Value UnrefM(const Napi::CallbackInfo& info) {
+    if (handle_ != nullptr) uv_unref(reinterpret_cast<uv_handle_t*>(handle_));
+    return info.Env().Undefined();
+  }
+
+  Napi::Value Active(const Napi::CallbackInfo& info) {
+    return Napi::Boolean::New(info.Env(), handle_ != nullptr);
+  }
+
+  int fd_ = -1;
+  uint32_t maxBatch_ = 64;
+  uint32_t bufSize_ = 65536;
+  std::vector<uint8_t> buf_;
+  uv_poll_t* handle_ = nullptr;
+  bool hookAdded_ = false;
+  Napi::FunctionReference cb_;
+};
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  exports.Set("open", Napi::Function::New(env, Open, "open"));
+  exports.Set("ifName", Napi::Function::New(env, IfName, "ifName"));
+  exports.Set("setNonBlocking", Napi::Function::New(env, SetNonBlocking, "setNonBlocking"));
+  exports.Set("writePackets", Napi::Function::New(env, WritePackets, "writePackets"));
+  exports.Set("close", Napi::Function::New(env, Close, "close"));
+  exports.Set("Poller", Poller::Init(env));
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(tun, Init)
