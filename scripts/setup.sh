@@ -23,3 +23,25 @@ fi
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --no-audit --no-fund
 fi
+
+# Accounts the services and the tests run under (idempotent): `openvpn` is upstream's service
+# user/group; `ovpn3-test` is a second unprivileged, home-less system account so tests can run a
+# client or service under a real, distinct UID (see packages/testkit/src/users.ts).
+ensure_system_user() {
+  local name=$1
+  if ! getent group "$name" >/dev/null; then
+    groupadd --system "$name"
+  fi
+  if ! getent passwd "$name" >/dev/null; then
+    useradd --system --gid "$name" --no-create-home --home-dir /nonexistent \
+      --shell /usr/sbin/nologin --comment "openvpn3-ts $name" "$name"
+  fi
+}
+if [ "$(id -u)" -eq 0 ]; then
+  ensure_system_user openvpn
+  ensure_system_user ovpn3-test
+else
+  for u in openvpn ovpn3-test; do
+    getent passwd "$u" >/dev/null || echo "setup: user $u is missing; run as root to create it" >&2
+  done
+fi

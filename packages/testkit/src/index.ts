@@ -1,5 +1,39 @@
 /**
  * @module @openvpn3-ts/testkit
- * Test harness: private system-like bus, service processes, network-namespace lab with a stock OpenVPN 2.6 server.
+ * Test harness: private system-like bus, service processes, network-namespace lab with a stock
+ * OpenVPN 2.6 server. See README.md for usage.
  */
-export {}
+export { startBus, DEFAULT_POLICY_DIR, type StartBusOptions, type TestBus } from './bus.js'
+export { renderBusConfig, type BusConfigInput } from './busconfig.js'
+export { waitForBusName } from './bus-names.js'
+export {
+  startProcess,
+  buildCommand,
+  type StartProcessOptions,
+  type TestProcess,
+} from './process.js'
+export {
+  testUsers,
+  lookupUser,
+  primaryGid,
+  NOBODY,
+  type TestUsers,
+  type UnixUser,
+} from './users.js'
+export { runCommand, type CommandResult, type RunCommandOptions } from './exec.js'
+export {
+  registerCleanup,
+  runAllCleanupSync,
+  isAlive,
+  killSync,
+  type CleanupStep,
+} from './cleanup.js'
+export { pollUntil, withTimeout, delay, waitForExit, type ExitInfo } from './wait.js'
+export { REPO_ROOT } from './paths.js'
+export {
+  TestkitTimeoutError,
+  ProcessExitedError,
+  CommandFailedError,
+  BusStartError,
+  LabSetupError,
+} from './errors.js'
