@@ -37,3 +37,40 @@ export {
   BusStartError,
   LabSetupError,
 } from './errors.js'
+export {
+  startLab,
+  LAB_BASE_PORT,
+  IPERF_PORT,
+  type StartLabOptions,
+  type Lab,
+  type LabServer,
+  type IperfServer,
+} from './lab.js'
+export {
+  renderServerConfig,
+  renderClientProfile,
+  renderAuthScript,
+  LAB_USERNAME,
+  LAB_PASSWORD,
+  LAB_CHALLENGE_RESPONSE,
+  LAB_CHALLENGE_TEXT,
+  LAB_DATA_CIPHERS,
+  type ServerSpec,
+  type ServerKind,
+} from './lab-server-config.js'
+export {
+  SERVER_ADDR,
+  CLIENT_ADDR,
+  listNamespacesSync,
+  namespacePidsSync,
+  type Topology,
+} from './netns.js'
+export {
+  pkiMaterial,
+  writePki,
+  PKI_FILES,
+  SERVER_NAME,
+  type LabPki,
+  type PkiMaterial,
+  type PkiRole,
+} from './pki.js'
