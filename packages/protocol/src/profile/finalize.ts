@@ -1,0 +1,289 @@
+/**
+ * Turns a filled draft into a {@link Profile}: fills OpenVPN 2.6 client defaults (spec
+ * openvpn-protocol.md §19.3), resolves each remote's port and protocol from its scope, and runs
+ * the checks that need the whole profile: required options, conflicting control-channel
+ * protection, certificate/key pairing, cipher and compression consistency.
+ */
+import { digestSize } from './algorithms.js'
+import {
+  DEFAULT_AUTH_DIGEST,
+  DEFAULT_CONNECT_RETRY,
+  DEFAULT_CONNECT_RETRY_MAX_WAIT,
+  DEFAULT_CONNECT_TIMEOUT,
+  DEFAULT_DATA_CIPHERS,
+  DEFAULT_HAND_WINDOW,
+  DEFAULT_PORT,
+  DEFAULT_RENEG_SEC,
+  DEFAULT_REPLAY_TIME,
+  DEFAULT_REPLAY_WINDOW,
+  DEFAULT_TLS_TIMEOUT,
+  DEFAULT_TRAN_WINDOW,
+  DEFAULT_TUN_MTU,
+  DEFAULT_VERB,
+} from './constants.js'
+import type { ConnectionDraft, Draft } from './draft.js'
+import type { IssueCollector } from './issues.js'
+import type { RawOption } from './option-list.js'
+import { keyMatchesCertificate } from './pem.js'
+import type { ConnectionEntry, Profile, Remote, TlsWrap } from './profile.js'
+import type { DataCipher } from './algorithms.js'
+
+function resolveConnection(
+  scope: ConnectionDraft,
+  top: ConnectionDraft,
+  issues: IssueCollector
+): ConnectionEntry {
+  const remotes: Remote[] = scope.remotes.map((r) => {
+    const proto = r.proto ?? scope.proto ?? top.proto ?? { transport: 'udp', family: 'any' }
+    return {
+      host: r.host,
+      port: r.port ?? scope.port ?? top.port ?? DEFAULT_PORT,
+      transport: proto.transport,
+      family: proto.family,
+      line: r.line,
+    }
+  })
+  const exitNotify = scope.explicitExitNotify ?? top.explicitExitNotify ?? 0
+  if (exitNotify > 0 && remotes.length > 0 && remotes.every((r) => r.transport === 'tcp')) {
+    issues.warn(
+      'ignored',
+      scope.line,
+      'explicit-exit-notify',
+      'explicit-exit-notify only applies to UDP; ignored for these TCP remotes'
+    )
+  }
+  return {
+    remotes,
+    explicitExitNotify: exitNotify,
+    connectTimeout: scope.connectTimeout ?? top.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT,
+    line: scope.line,
+  }
+}
+
+function tlsWrap(d: Draft, issues: IssueCollector, auth: Profile['auth']): TlsWrap {
+  const set = [
+    d.tlsAuth && { name: 'tls-auth', line: d.tlsAuth.line },
+    d.tlsCrypt && { name: 'tls-crypt', line: d.tlsCrypt.line },
+    d.tlsCryptV2 && { name: 'tls-crypt-v2', line: d.tlsCryptV2.line },
+  ].filter((x): x is { name: string; line: number } => x !== null)
+  if (set.length > 1) {
+    const [, second] = set
+    issues.error(
+      'conflict',
+      second?.line ?? null,
+      second?.name ?? null,
+      `only one of tls-auth, tls-crypt and tls-crypt-v2 may be used (found ${set.map((s) => `${s.name} at line ${s.line}`).join(', ')})`
+    )
+  }
+  if (d.tlsCryptV2 !== null)
+    return { mode: 'tls-crypt-v2', key: d.tlsCryptV2.key, wrappedKey: d.tlsCryptV2.wrappedKey }
+  if (d.tlsCrypt !== null) return { mode: 'tls-crypt', key: d.tlsCrypt.key }
+  if (d.tlsAuth !== null) {
+    if (digestSize(auth) === 0) {
+      issues.error(
+        'conflict',
+        d.authLine,
+        'auth',
+        "tls-auth needs an HMAC digest; 'auth none' cannot be used with it"
+      )
+    }
+    if (d.keyDirection === null) {
+      issues.warn(
+        'ignored',
+        d.tlsAuth.line,
+        'tls-auth',
+        "no 'key-direction': the key is used bidirectionally; servers usually use 0 and clients 1"
+      )
+    }
+    return { mode: 'tls-auth', key: d.tlsAuth.key, direction: d.keyDirection }
+  }
+  return { mode: 'none' }
+}
+
+function dataCiphers(d: Draft, issues: IssueCollector): DataCipher[] {
+  const list = [...(d.dataCiphers ?? DEFAULT_DATA_CIPHERS)] as DataCipher[]
+  if (d.cipher !== null && !list.includes(d.cipher) && d.dataCiphersFallback === null) {
+    // OpenVPN 2.5/2.6 keep the legacy behaviour and append --cipher, with a deprecation warning.
+    issues.warn(
+      'deprecated',
+      null,
+      'cipher',
+      `'cipher ${d.cipher}' is not in data-ciphers; it is appended for compatibility. Add it to data-ciphers or use data-ciphers-fallback`
+    )
+    list.push(d.cipher)
+  }
+  return list
+}
+
+/** Build the profile; reports whole-profile issues into `issues`. */
+export function finalize(d: Draft, options: readonly RawOption[], issues: IssueCollector): Profile {
+  if (!d.client && !d.tlsClient) {
+    issues.error(
+      'missing_required',
+      null,
+      'client',
+      "missing 'client' (or 'tls-client' with 'pull')"
+    )
+  } else if (!d.pull) {
+    issues.warn(
+      'ignored',
+      null,
+      'tls-client',
+      "'tls-client' without 'pull': the client always pulls options from the server"
+    )
+  }
+  if (d.dev === null) issues.error('missing_required', null, 'dev', "missing 'dev tun'")
+
+  const topUsed = d.top.remotes.length > 0
+  if (d.blocks.length > 0 && topUsed) {
+    issues.error(
+      'conflict',
+      d.top.remotes[0]?.line ?? null,
+      'remote',
+      "'remote' outside <connection> blocks cannot be combined with <connection> blocks"
+    )
+  }
+  const scopes = d.blocks.length > 0 ? d.blocks : topUsed ? [d.top] : []
+  const connections = scopes
+    .map((s) => resolveConnection(s, d.top, issues))
+    .filter((c) => c.remotes.length > 0)
+  if (scopes.length === 0) {
+    issues.error('missing_required', null, 'remote', "missing 'remote' (or a <connection> block)")
+  }
+
+  if (!d.caSeen && d.peerFingerprints.length === 0) {
+    issues.error('missing_required', null, 'ca', 'missing <ca> (or peer-fingerprint)')
+  }
+  if (d.certSeen && !d.keySeen)
+    issues.error('missing_required', null, 'key', '<cert> is given but <key> is missing')
+  if (d.keySeen && !d.certSeen)
+    issues.error('missing_required', null, 'cert', '<key> is given but <cert> is missing')
+  if (
+    d.cert !== null &&
+    d.keyObject !== null &&
+    keyMatchesCertificate(d.cert.pem, d.keyObject) === false
+  ) {
+    issues.error(
+      'key_mismatch',
+      null,
+      'key',
+      'the private key does not belong to the client certificate'
+    )
+  }
+  if (!d.certSeen && d.userPass.mode === 'none' && d.clientCertRequired) {
+    issues.warn(
+      'missing_required',
+      null,
+      'cert',
+      'no client certificate and no auth-user-pass: the server must accept clients without credentials'
+    )
+  }
+  if (d.staticChallenge !== null && d.userPass.mode === 'none') {
+    issues.warn(
+      'ignored',
+      null,
+      'static-challenge',
+      'static-challenge needs auth-user-pass; ignored'
+    )
+  }
+
+  const auth = d.auth ?? DEFAULT_AUTH_DIGEST
+  const wrap = tlsWrap(d, issues, auth)
+  const real =
+    d.compression.framing === 'lzo' ||
+    d.compression.framing === 'lz4' ||
+    d.compression.framing === 'lz4-v2'
+  if (real && d.compression.allow !== 'yes') {
+    issues.warn(
+      'unsupported',
+      null,
+      'compress',
+      `compression '${d.compression.framing}' is configured: this client never compresses and accepts compressed packets only with 'allow-compression asym|yes'`
+    )
+  }
+
+  const peerInfo: Record<string, string> = {}
+  for (const [k, v] of Object.entries(d.peerInfo)) {
+    if (!k.startsWith('UV_') || d.pushPeerInfo) peerInfo[k] = v
+  }
+
+  return {
+    client: d.client || d.tlsClient,
+    pull: d.pull,
+    dev: d.dev ?? 'tun',
+    connections,
+    remoteRandom: d.remoteRandom,
+    remoteRandomHostname: d.remoteRandomHostname,
+    nobind: d.nobind,
+    float: d.float,
+    ca: d.ca,
+    cert: d.cert,
+    extraCerts: d.extraCerts,
+    key: d.key,
+    crl: d.crl,
+    clientCertRequired: d.clientCertRequired,
+    tlsWrap: wrap,
+    tls: { ...d.tls },
+    verify: {
+      remoteCertTls: d.remoteCertTls,
+      verifyX509Name: d.verifyX509Name,
+      remoteCertKu: d.remoteCertKu,
+      remoteCertEku: d.remoteCertEku,
+      peerFingerprints: d.peerFingerprints,
+    },
+    dataCiphers: dataCiphers(d, issues),
+    dataCiphersFallback: d.dataCiphersFallback,
+    cipher: d.cipher,
+    auth,
+    compression: { ...d.compression },
+    userPass: d.userPass,
+    authNoCache: d.authNoCache,
+    staticChallenge: d.staticChallenge,
+    peerInfo,
+    pushPeerInfo: d.pushPeerInfo,
+    env: { ...d.env },
+    meta: { ...d.meta },
+    routing: {
+      routeNoPull: d.routeNoPull,
+      routes: d.routes,
+      routesIPv6: d.routesIPv6,
+      redirectGateway: d.redirectGateway,
+      routeMetric: d.routeMetric,
+      routeGateway: d.routeGateway,
+      dhcpOptions: d.dhcpOptions,
+      dns: d.dns,
+      blockIPv6: d.blockIPv6,
+      blockOutsideDns: d.blockOutsideDns,
+      pullFilters: d.pullFilters,
+      allowPullFqdn: d.allowPullFqdn,
+    },
+    timers: {
+      ping: d.ping ?? 0,
+      pingRestart: d.pingRestart ?? 0,
+      pingExit: d.pingExit ?? 0,
+      renegSec: d.renegSec ?? DEFAULT_RENEG_SEC,
+      renegBytes: d.renegBytes,
+      renegPackets: d.renegPackets,
+      handWindow: d.handWindow ?? DEFAULT_HAND_WINDOW,
+      tranWindow: d.tranWindow ?? DEFAULT_TRAN_WINDOW,
+      tlsTimeout: d.tlsTimeout ?? DEFAULT_TLS_TIMEOUT,
+      replayWindow: d.replayWindow ?? DEFAULT_REPLAY_WINDOW,
+      replayTime: d.replayTime ?? DEFAULT_REPLAY_TIME,
+    },
+    retry: {
+      connectRetry: d.connectRetry ?? DEFAULT_CONNECT_RETRY,
+      connectRetryMaxWait: d.connectRetryMaxWait ?? DEFAULT_CONNECT_RETRY_MAX_WAIT,
+      connectRetryMax: d.connectRetryMax,
+      resolvRetry: d.resolvRetry ?? 'infinite',
+      authRetry: d.authRetry ?? 'none',
+    },
+    explicitExitNotify: d.top.explicitExitNotify ?? 0,
+    tunMtu: d.tunMtu ?? DEFAULT_TUN_MTU,
+    mssfix: d.mssfix,
+    persistKey: d.persistKey,
+    persistTun: d.persistTun,
+    verb: d.verb ?? DEFAULT_VERB,
+    mute: d.mute,
+    options,
+  }
+}
