@@ -14,7 +14,7 @@ import { renderBusConfig } from './busconfig.js'
 import { isAlive, killSync, registerCleanup } from './cleanup.js'
 import { BusStartError, TestkitTimeoutError } from './errors.js'
 import { REPO_ROOT } from './paths.js'
-import { delay, waitForExit } from './wait.js'
+import { settleWithin, waitForExit } from './wait.js'
 
 /** The generated policy files of packages/dbus (may be empty or missing early on). */
 export const DEFAULT_POLICY_DIR = join(REPO_ROOT, 'dbus-policy')
@@ -135,10 +135,10 @@ export async function startBus(opts: StartBusOptions = {}): Promise<TestBus> {
       stopped ??= (async () => {
         if (isAlive(daemonPid)) {
           child.kill('SIGTERM')
-          const done = await Promise.race([exited, delay(2000).then(() => undefined)])
+          const done = await settleWithin(exited, 2000)
           if (done === undefined && isAlive(daemonPid)) {
             child.kill('SIGKILL')
-            await Promise.race([exited, delay(2000)])
+            await settleWithin(exited, 2000)
           }
         }
         rmSync(dir, { recursive: true, force: true })

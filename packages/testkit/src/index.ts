@@ -28,7 +28,7 @@ export {
   killSync,
   type CleanupStep,
 } from './cleanup.js'
-export { pollUntil, withTimeout, delay, waitForExit, type ExitInfo } from './wait.js'
+export { pollUntil, withTimeout, settleWithin, delay, waitForExit, type ExitInfo } from './wait.js'
 export { REPO_ROOT } from './paths.js'
 export {
   TestkitTimeoutError,

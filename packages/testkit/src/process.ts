@@ -13,7 +13,7 @@ import { isAlive, killSync, registerCleanup } from './cleanup.js'
 import { ProcessExitedError, TestkitTimeoutError, tail } from './errors.js'
 import { REPO_ROOT } from './paths.js'
 import { primaryGid } from './users.js'
-import { delay, waitForExit, type ExitInfo } from './wait.js'
+import { settleWithin, waitForExit, type ExitInfo } from './wait.js'
 
 export interface StartProcessOptions {
   /** a `.ts`/`.mts` file (run through tsx; relative to the repo root) or an executable */
@@ -176,10 +176,10 @@ export async function startProcess(opts: StartProcessOptions): Promise<TestProce
     stopping ??= (async () => {
       if (exitInfo === undefined && pid !== undefined && isAlive(pid)) {
         child.kill(signal)
-        const info = await Promise.race([exited, delay(graceMs).then(() => undefined)])
+        const info = await settleWithin(exited, graceMs)
         if (info === undefined) {
           child.kill('SIGKILL')
-          await Promise.race([exited, delay(5000)])
+          await settleWithin(exited, 5000)
         }
       }
       unregister()
@@ -200,7 +200,7 @@ export async function startProcess(opts: StartProcessOptions): Promise<TestProce
     },
     waitForLine,
     waitForExit: async (ms = timeoutMs) => {
-      const info = await Promise.race([exited, delay(ms).then(() => undefined)])
+      const info = await settleWithin(exited, ms)
       if (info === undefined) {
         throw new TestkitTimeoutError(`exit of ${label}`, ms, { detail: tail(all) })
       }

@@ -73,3 +73,15 @@ export function withTimeout<T>(what: string, promise: Promise<T>, timeoutMs: num
   })
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer))
 }
+
+/**
+ * Resolves with `promise`'s value, or with `undefined` once `ms` have passed first. The timer is
+ * cleared as soon as the promise settles, so it never keeps the process alive.
+ */
+export function settleWithin<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), ms)
+  })
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer))
+}
