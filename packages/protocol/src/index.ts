@@ -1,5 +1,47 @@
 /**
  * @module @openvpn3-ts/protocol
  * OpenVPN protocol client engine and .ovpn profile parser (no D-Bus).
+ *
+ * The engine connects to a stock OpenVPN 2.6 server; it reaches the OS only through the `Link`
+ * (UDP/TCP) and `Tun` (IP packets) ports. See README.md for the API.
+ *
+ * @example
+ * import { createClient, MemoryTun } from '@openvpn3-ts/protocol'
+ * const tun = new MemoryTun()
+ * const client = createClient({ remotes: [{ host: '192.0.2.1', port: 1194, proto: 'udp' }], ca, cert, key }, { tun })
+ * client.on((e) => { if (e.type === 'connected') console.log(e.config) })
+ * await client.start()
  */
-export {}
+export { createClient } from './session/client.js'
+export type {
+  ClientEvent,
+  ClientPorts,
+  ClientStatus,
+  InputRequest,
+  InputResponse,
+  OpenVpnClient,
+} from './session/client.js'
+export type { LogLevel } from './session/connection.js'
+export type {
+  DnsServer,
+  NetworkConfig,
+  RedirectGateway,
+  Route4,
+  Route6,
+  Topology,
+} from './session/network-config.js'
+export type { EngineStats } from './session/stats.js'
+export {
+  DEFAULT_DATA_CIPHERS,
+  EngineOptionsSchema,
+  resolveEngineOptions,
+  type EngineOptions,
+  type ResolvedEngineOptions,
+} from './options.js'
+export type { Link, LinkFactory, LinkProtocol, RemoteEndpoint } from './link/link.js'
+export type { Tun } from './link/tun.js'
+export { MemoryTun } from './link/memory-tun.js'
+export { openUdpLink } from './link/udp.js'
+export { openTcpLink } from './link/tcp.js'
+export { defaultLinkFactory } from './link/default-link.js'
+export * from './errors.js'

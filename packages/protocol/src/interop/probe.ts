@@ -1,0 +1,170 @@
+/**
+ * @module interop/probe
+ * Interop probe, run inside the client namespace by the interop tests and benchmarks:
+ *   ip netns exec <clientNs> node --conditions=source --import tsx probe.ts <input.json>
+ * Connects with the given engine options over a MemoryTun, sends its own ICMP echo requests
+ * through the data channel to the server's tunnel address, checks the replies, disconnects
+ * cleanly and prints one JSON line (ProbeResult) on stdout.
+ */
+import { readFileSync } from 'node:fs'
+import { MemoryTun } from '../link/memory-tun.js'
+import { createClient } from '../session/client.js'
+import type { ProbeInput, ProbeResult } from './lab.js'
+import { buildEchoRequest, parseEchoReply } from './icmp.js'
+
+async function main(): Promise<void> {
+  const input = JSON.parse(readFileSync(process.argv[2] ?? '', 'utf8')) as ProbeInput
+  const tun = new MemoryTun()
+  const result: ProbeResult = {
+    connected: false,
+    sent: 0,
+    received: 0,
+    lost: 0,
+    renegotiations: 0,
+    needsInput: [],
+    statuses: [],
+    log: [],
+  }
+  const client = createClient(input.options, { tun })
+  const t0 = performance.now()
+  let resolveConnected: (() => void) | undefined
+  const connected = new Promise<void>((r) => (resolveConnected = r))
+  client.on((e) => {
+    switch (e.type) {
+      case 'status':
+        result.statuses.push(e.status)
+        break
+      case 'log':
+        result.log.push(`${e.level}: ${e.message}`)
+        break
+      case 'needs-input':
+        result.needsInput.push(e.request.kind)
+        if (input.input) client.provideInput(input.input)
+        break
+      case 'connected':
+        result.connected = true
+        result.connectMs = Math.round((performance.now() - t0) * 10) / 10
+        result.cipher = e.cipher
+        result.keyDerivation = e.keyDerivation
+        if (e.peerId !== undefined) result.peerId = e.peerId
+        result.config = e.config
+        if (e.config.ifconfig) result.localIp = e.config.ifconfig.local
+        resolveConnected?.()
+        break
+      case 'disconnected':
+        if (e.error)
+          result.error = { name: e.error.name, code: e.error.code, message: e.error.message }
+        resolveConnected?.()
+        break
+    }
+  })
+  const deadline = Date.now() + input.timeoutMs
+  const budget = setTimeout(() => {
+    result.error ??= {
+      name: 'ProbeTimeout',
+      code: 'PROBE_TIMEOUT',
+      message: 'probe time budget exhausted',
+    }
+    void client.stop().finally(() => finish(result))
+  }, input.timeoutMs)
+  await client.start()
+  await connected
+  if (result.connected && result.localIp) {
+    const src = result.localIp
+    const id = process.pid & 0xffff
+    if (input.floodMs) {
+      result.floodPps = await flood(tun, src, input.target, id, input.floodMs)
+    } else {
+      const payload = Buffer.alloc(56, 0x61)
+      for (let seq = 1; seq <= input.pings && Date.now() < deadline; seq++) {
+        tun.inject(buildEchoRequest(src, input.target, id, seq, payload))
+        result.sent += 1
+        const until = Date.now() + Math.max(input.pingIntervalMs, 1000)
+        for (;;) {
+          const left = until - Date.now()
+          if (left <= 0) break
+          const pkt = await tun.next(left)
+          if (!pkt) break
+          const r = parseEchoReply(pkt)
+          if (
+            r &&
+            r.id === id &&
+            r.seq === seq &&
+            r.src === input.target &&
+            r.data.equals(payload)
+          ) {
+            result.received += 1
+            break
+          }
+        }
+        const rest = input.pingIntervalMs - 0
+        if (seq < input.pings && rest > 0)
+          await new Promise((r) => setTimeout(r, Math.min(rest, 100)))
+      }
+      result.lost = result.sent - result.received
+    }
+  }
+  clearTimeout(budget)
+  result.stats = client.stats()
+  result.renegotiations = result.stats.renegotiations
+  await client.stop()
+  const err = await client.done
+  if (err && !result.error) result.error = { name: err.name, code: err.code, message: err.message }
+  finish(result)
+}
+
+/** Sends echo requests as fast as replies come back (window of 64) for `ms`; returns replies/s. */
+async function flood(
+  tun: MemoryTun,
+  src: string,
+  dst: string,
+  id: number,
+  ms: number
+): Promise<number> {
+  const payload = Buffer.alloc(1372, 0x62)
+  let seq = 0
+  let received = 0
+  const window = 64
+  const start = performance.now()
+  const end = start + ms
+  const send = (): void => {
+    seq = (seq + 1) & 0xffff
+    tun.inject(buildEchoRequest(src, dst, id, seq, payload))
+  }
+  for (let i = 0; i < window; i++) send()
+  while (performance.now() < end) {
+    const pkt = await tun.next(500)
+    if (!pkt) {
+      for (let i = 0; i < window; i++) send()
+      continue
+    }
+    if (parseEchoReply(pkt)?.id === id) {
+      received += 1
+      send()
+    }
+  }
+  return Math.round(received / ((performance.now() - start) / 1000))
+}
+
+function finish(result: ProbeResult): never {
+  process.stdout.write(`${JSON.stringify(result)}\n`)
+  process.exit(0)
+}
+
+main().catch((err: unknown) => {
+  finish({
+    connected: false,
+    sent: 0,
+    received: 0,
+    lost: 0,
+    renegotiations: 0,
+    needsInput: [],
+    statuses: [],
+    log: [],
+    error: {
+      name: 'ProbeCrash',
+      code: 'CRASH',
+      message: err instanceof Error ? (err.stack ?? err.message) : String(err),
+    },
+  })
+})
