@@ -8,17 +8,17 @@ function tokens(line: string): string[] {
   return r.tokens
 }
 
-describe('tokenizeLine (OpenVPN 2.6 parse_line rules, spec §19.1)', () => {
-  test('whitespace separates tokens; tabs and CR count as whitespace', () => {
+void describe('tokenizeLine (OpenVPN 2.6 parse_line rules, spec §19.1)', () => {
+  void test('whitespace separates tokens; tabs and CR count as whitespace', () => {
     assert.deepEqual(tokens('remote  host\t1194 udp\r'), ['remote', 'host', '1194', 'udp'])
   })
-  test('# and ; starting a token end the line; inside a token they are literal', () => {
+  void test('# and ; starting a token end the line; inside a token they are literal', () => {
     assert.deepEqual(tokens('verb 3 # comment'), ['verb', '3'])
     assert.deepEqual(tokens('verb 3 ; comment'), ['verb', '3'])
     assert.deepEqual(tokens('setenv A b#c;d'), ['setenv', 'A', 'b#c;d'])
     assert.deepEqual(tokens('# whole line'), [])
   })
-  test('double quotes group, with \\" \\\\ and \\<space> escapes', () => {
+  void test('double quotes group, with \\" \\\\ and \\<space> escapes', () => {
     assert.deepEqual(tokens('static-challenge "Enter \\"OTP\\" code" 1'), [
       'static-challenge',
       'Enter "OTP" code',
@@ -28,29 +28,29 @@ describe('tokenizeLine (OpenVPN 2.6 parse_line rules, spec §19.1)', () => {
     assert.deepEqual(tokens('x "a # not a comment"'), ['x', 'a # not a comment'])
     assert.deepEqual(tokens('x ""'), ['x', ''])
   })
-  test('single quotes group literally (no escapes)', () => {
+  void test('single quotes group literally (no escapes)', () => {
     assert.deepEqual(tokens('x \'a\\b "c"\''), ['x', 'a\\b "c"'])
   })
-  test('outside quotes a backslash escapes a space, a quote or a backslash', () => {
+  void test('outside quotes a backslash escapes a space, a quote or a backslash', () => {
     assert.deepEqual(tokens('x a\\ b c\\\\d e\\"f'), ['x', 'a b', 'c\\d', 'e"f'])
   })
-  test('a closing quote ends the token', () => {
+  void test('a closing quote ends the token', () => {
     assert.deepEqual(tokens('x "ab"cd'), ['x', 'ab', 'cd'])
   })
-  test('other backslash escapes are errors (Windows paths need doubled backslashes)', () => {
+  void test('other backslash escapes are errors (Windows paths need doubled backslashes)', () => {
     const r = tokenizeLine('ca C:\\path\\ca.crt')
     assert.equal(r.ok, false)
     assert.equal(!r.ok && r.code, 'bad_escape')
     const q = tokenizeLine('x "a\\n"')
     assert.equal(!q.ok && q.code, 'bad_escape')
   })
-  test('unterminated quotes and a trailing backslash are errors', () => {
+  void test('unterminated quotes and a trailing backslash are errors', () => {
     assert.equal(tokenizeLine('x "abc').ok, false)
     assert.equal(tokenizeLine("x 'abc").ok, false)
     const r = tokenizeLine('x abc\\')
     assert.equal(!r.ok && r.code, 'bad_escape')
   })
-  test('quoteToken output reads back unchanged', () => {
+  void test('quoteToken output reads back unchanged', () => {
     for (const t of ['plain', '', 'a b', 'a"b', 'a\\b', '#x', ';x', "it's", 'tab\there']) {
       assert.deepEqual(tokens(`x ${quoteToken(t)}`), ['x', t], `token ${JSON.stringify(t)}`)
     }

@@ -189,7 +189,6 @@ const IGNORED: Readonly<Record<string, string>> = {
   'ecdh-curve': 'ignored; use tls-groups',
   'ncp-disable': 'removed in OpenVPN 2.6',
   'disable-dco': 'DCO is chosen with the dco profile property',
-  'dev-type': 'only tun is supported',
   'redirect-private-silent': 'not applicable',
   'route-ipv6-gateway': 'the server pushes the IPv6 gateway',
   'block-outside-dns-silent': 'not applicable',
