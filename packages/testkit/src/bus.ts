@@ -14,6 +14,7 @@ import { renderBusConfig } from './busconfig.js'
 import { isAlive, killSync, registerCleanup } from './cleanup.js'
 import { BusStartError, TestkitTimeoutError } from './errors.js'
 import { REPO_ROOT } from './paths.js'
+import { BUS_PID_FILE, reapStaleBuses } from './stale.js'
 import { settleWithin, waitForExit } from './wait.js'
 
 /** The generated policy files of packages/dbus (may be empty or missing early on). */
@@ -45,7 +46,8 @@ export interface TestBus {
 /** Starts a private system-like dbus-daemon. */
 export async function startBus(opts: StartBusOptions = {}): Promise<TestBus> {
   const timeoutMs = opts.timeoutMs ?? 10_000
-  const dir = mkdtempSync(join(tmpdir(), 'ovpn3-bus-'))
+  reapStaleBuses()
+  const dir = mkdtempSync(join(tmpdir(), `ovpn3-bus-${process.pid}-`))
   // mkdtemp makes 0700; the second test UID must reach the socket.
   chmodSync(dir, 0o755)
   const socketPath = join(dir, 'system_bus_socket')
@@ -119,6 +121,8 @@ export async function startBus(opts: StartBusOptions = {}): Promise<TestBus> {
     throw err
   }
 
+  // Lets a later run reap this daemon if we are SIGKILLed (stale.ts).
+  writeFileSync(join(dir, BUS_PID_FILE), `${pid}\n`)
   // A bus a test forgot to stop must not keep the test process alive; the exit hook kills it.
   child.unref()
   for (const stream of [child.stdout, child.stderr]) (stream as unknown as Socket).unref()

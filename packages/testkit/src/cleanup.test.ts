@@ -1,7 +1,7 @@
 /**
  * Tests of the last-resort cleanup: a test process that dies without stopping its bus, processes
  * and lab (uncaught exception, unhandled rejection, process.exit, SIGTERM, SIGINT) leaves no
- * process, namespace or temp dir behind.
+ * process, namespace or temp dir behind; after a SIGKILL the next run reaps the leftovers.
  */
 import { existsSync } from 'node:fs'
 import { describe, test } from 'node:test'
@@ -10,6 +10,7 @@ import { z } from 'zod'
 import { isAlive } from './cleanup.js'
 import { listNamespacesSync } from './netns.js'
 import { startProcess } from './process.js'
+import { reapStaleBuses, reapStaleLabs } from './stale.js'
 
 const FIXTURE = 'packages/testkit/src/fixtures/leak-and-die.ts'
 const Resources = z.object({
@@ -47,4 +48,30 @@ void describe('exit-time cleanup', { skip }, () => {
       for (const ns of r.namespaces) assert.ok(!namespaces.includes(ns), `${ns} is deleted`)
     })
   }
+
+  void test("after a SIGKILL, the next startLab/startBus reaps the dead owner's lab and bus", async () => {
+    const p = await startProcess({
+      entry: FIXTURE,
+      args: ['wait'],
+      waitForLine: /^RESOURCES .*\n/m,
+      timeoutMs: 20_000,
+    })
+    const r = Resources.parse(JSON.parse(/^RESOURCES (.*)$/m.exec(p.output())?.[1] ?? ''))
+    const [busPid, sleeperPid, serverPid] = r.pids as [number, number, number]
+    try {
+      await p.stop('SIGKILL')
+      // Nothing ran in the dead process: everything is still there.
+      assert.ok(isAlive(busPid) && isAlive(serverPid))
+      for (const dir of r.dirs) assert.ok(existsSync(dir))
+      reapStaleLabs()
+      reapStaleBuses()
+      for (const pid of [busPid, serverPid]) assert.equal(isAlive(pid), false, `pid ${pid} is gone`)
+      for (const dir of r.dirs) assert.equal(existsSync(dir), false, `${dir} is removed`)
+      const namespaces = listNamespacesSync()
+      for (const ns of r.namespaces) assert.ok(!namespaces.includes(ns), `${ns} is deleted`)
+    } finally {
+      // The plain child outside any namespace is beyond the reaper; end it here by its PID.
+      if (isAlive(sleeperPid)) process.kill(sleeperPid, 'SIGKILL')
+    }
+  })
 })

@@ -38,6 +38,7 @@ import {
 } from './netns.js'
 import { writePki, type LabPki } from './pki.js'
 import { startProcess, type TestProcess } from './process.js'
+import { reapStaleLabs } from './stale.js'
 import { delay, pollUntil } from './wait.js'
 
 export const LAB_BASE_PORT = 1194
@@ -110,10 +111,11 @@ export interface Lab {
 
 /** Starts the lab; see the module comment. */
 export async function startLab(opts: StartLabOptions = {}): Promise<Lab> {
+  reapStaleLabs()
   const specs = opts.servers ?? []
   const timeoutMs = opts.timeoutMs ?? 20_000
   const topo = newTopologyNames()
-  const dir = mkdtempSync(join(tmpdir(), `ovpn3-lab-${topo.id}-`))
+  const dir = mkdtempSync(join(tmpdir(), `ovpn3-lab-${process.pid}-${topo.id}-`))
   chmodSync(dir, 0o755)
   const namespaces: string[] = []
   const procs = new Set<TestProcess>()

@@ -2,7 +2,7 @@
  * @module netns
  * The lab's topology: two fresh network namespaces joined by one veth pair, no route out.
  *
- *   client ns (ovl-c-<id>)                      server ns (ovl-s-<id>)
+ *   client ns (ovl-c-<pid>-<id>)                server ns (ovl-s-<pid>-<id>)
  *   lo up                                       lo up
  *   vc<id6> 192.0.2.2/24  <---- veth ---->  vs<id6> 192.0.2.1/24   (RFC 5737 TEST-NET-1)
  *
@@ -25,13 +25,16 @@ export interface Topology {
   serverIf: string
 }
 
-/** Unique names: 6 random hex digits (interface names stay well under 15 characters). */
+/**
+ * Unique names: the owner's PID (so a later run can reap namespaces of a test process that was
+ * SIGKILLed, see stale.ts) and 6 random hex digits (interface names stay under 15 characters).
+ */
 export function newTopologyNames(): Topology {
   const id = randomBytes(3).toString('hex')
   return {
     id,
-    clientNs: `ovl-c-${id}`,
-    serverNs: `ovl-s-${id}`,
+    clientNs: `ovl-c-${process.pid}-${id}`,
+    serverNs: `ovl-s-${process.pid}-${id}`,
     clientIf: `vc${id}`,
     serverIf: `vs${id}`,
   }
