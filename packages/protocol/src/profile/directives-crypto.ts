@@ -102,7 +102,7 @@ function tlsVersion(ctx: Ctx, o: Opt, text: string): TlsVersion | null {
 
 const FINGERPRINT = /^([0-9A-Fa-f]{2}:){31}[0-9A-Fa-f]{2}$/
 
-function tlsWrapKey(ctx: Ctx, o: Opt): Buffer | null {
+function tlsWrapKey(ctx: Ctx, o: Opt): { key: Buffer; text: string; line: number } | null {
   const body = inlineBody(ctx, o, 'the static key')
   if (body === null) return null
   const r = parseStaticKey(body)
@@ -110,7 +110,7 @@ function tlsWrapKey(ctx: Ctx, o: Opt): Buffer | null {
     err(ctx, o, r.message, 'invalid_static_key')
     return null
   }
-  return r.key
+  return { key: r.key, text: body, line: o.line }
 }
 
 export const cryptoDirectives: DirectiveTable = {
@@ -188,14 +188,14 @@ export const cryptoDirectives: DirectiveTable = {
     inline: true,
     handle(ctx, o) {
       const key = tlsWrapKey(ctx, o)
-      if (key !== null) ctx.d.tlsAuth = { key, line: o.line }
+      if (key !== null) ctx.d.tlsAuth = key
     },
   },
   'tls-crypt': {
     inline: true,
     handle(ctx, o) {
       const key = tlsWrapKey(ctx, o)
-      if (key !== null) ctx.d.tlsCrypt = { key, line: o.line }
+      if (key !== null) ctx.d.tlsCrypt = key
     },
   },
   'tls-crypt-v2': {
@@ -205,7 +205,7 @@ export const cryptoDirectives: DirectiveTable = {
       if (body === null) return
       const r = parseTlsCryptV2ClientKey(body)
       if (!r.ok) err(ctx, o, r.message, 'invalid_tls_crypt_v2_key')
-      else ctx.d.tlsCryptV2 = { ...r.value, line: o.line }
+      else ctx.d.tlsCryptV2 = { ...r.value, text: body, line: o.line }
     },
   },
   'key-direction': {

@@ -229,7 +229,7 @@ export const sessionDirectives: DirectiveTable = {
     connection: true,
     handle(ctx, o) {
       if (!arity(ctx, o, 1, 2)) return
-      const n = intArg(ctx, o, 0, 100, 65535, 'an MTU')
+      const n = intArg(ctx, o, 0, 576, 65535, 'an MTU')
       if (n !== null) ctx.d.tunMtu = n
     },
   },

@@ -15,7 +15,7 @@ import type {
   IPv4Route,
   IPv6Route,
   PullFilter,
-  RedirectGateway,
+  RedirectGatewaySetting,
   StaticChallenge,
   TlsSettings,
   Transport,
@@ -81,9 +81,9 @@ export interface Draft {
   crl: string | null
   clientCertRequired: boolean
 
-  tlsAuth: { key: Buffer; line: number } | null
-  tlsCrypt: { key: Buffer; line: number } | null
-  tlsCryptV2: (TlsCryptV2ClientKey & { line: number }) | null
+  tlsAuth: { key: Buffer; text: string; line: number } | null
+  tlsCrypt: { key: Buffer; text: string; line: number } | null
+  tlsCryptV2: (TlsCryptV2ClientKey & { text: string; line: number }) | null
   keyDirection: 0 | 1 | null
   tls: { -readonly [K in keyof TlsSettings]: TlsSettings[K] }
   remoteCertTls: 'server' | null
@@ -113,7 +113,7 @@ export interface Draft {
   routeNoPull: boolean
   routes: IPv4Route[]
   routesIPv6: IPv6Route[]
-  redirectGateway: RedirectGateway | null
+  redirectGateway: RedirectGatewaySetting | null
   routeMetric: number | null
   routeGateway: string | null
   dhcpOptions: DhcpOption[]

@@ -141,11 +141,15 @@ export type FromJsonResult =
     }
   | { readonly ok: false; readonly issues: ProfileIssue[] }
 
-function lineFor(name: string, tokens: readonly string[]): string {
+function lineFor(name: string, tokens: readonly string[]): string | null {
   if (JSON_INLINE_OPTIONS.has(name) && tokens.length === 1 && (tokens[0] ?? '').includes('\n')) {
     const body = tokens[0] as string
+    // A closing tag inside the body would end the block early and turn the rest into directives.
+    if (body.split('\n').some((l) => l.trimStart().startsWith(`</${name}>`))) return null
     return `<${name}>\n${body}${body.endsWith('\n') ? '' : '\n'}</${name}>\n`
   }
+  // A line break inside a token would start a new directive in the text form.
+  if (tokens.some((t) => /[\r\n]/.test(t))) return null
   return `${[name, ...tokens.map(quoteToken)].join(' ')}\n`
 }
 
@@ -168,6 +172,12 @@ export function profileFromJson(
     return { ok: false, issues: issues.errors }
   }
   let text = ''
+  const add = (name: string, line: string | null) => {
+    if (line === null) {
+      issues.error('invalid_json', null, name, 'an argument contains a line break or a closing tag')
+    } else text += line
+  }
+  const rest = (name: string, value: string) => (/[\r\n]/.test(value) ? null : `${name} ${value}\n`)
   for (const [name, value] of Object.entries(parsed.data)) {
     if (/^[A-Z][A-Z0-9_]*$/.test(name) && !Array.isArray(value?.[0])) {
       // An Access Server meta option: back to its comment form, so it stays meta.
@@ -177,17 +187,14 @@ export function profileFromJson(
     }
     if (typeof value === 'string') {
       // Form 1: everything after the name in one string.
-      text +=
-        JSON_INLINE_OPTIONS.has(name) && value.includes('\n')
-          ? lineFor(name, [value])
-          : `${name} ${value}\n`
+      add(name, JSON_INLINE_OPTIONS.has(name) ? lineFor(name, [value]) : rest(name, value))
     } else if (value.length > 0 && Array.isArray(value[0])) {
-      for (const tokens of value as string[][]) text += lineFor(name, tokens) // form 3b
+      for (const tokens of value as string[][]) add(name, lineFor(name, tokens)) // form 3b
     } else if (JSON_MULTI_OPTIONS.has(name)) {
       for (const v of value as string[])
-        text += JSON_INLINE_OPTIONS.has(name) ? lineFor(name, [v]) : `${name} ${v}\n` // form 2
+        add(name, JSON_INLINE_OPTIONS.has(name) ? lineFor(name, [v]) : rest(name, v)) // form 2
     } else {
-      text += lineFor(name, value as string[]) // form 3a
+      add(name, lineFor(name, value as string[])) // form 3a
     }
   }
   const options = parseOptionListWith(text, lim, issues)

@@ -75,9 +75,11 @@ function tlsWrap(d: Draft, issues: IssueCollector, auth: Profile['auth']): TlsWr
       `only one of tls-auth, tls-crypt and tls-crypt-v2 may be used (found ${set.map((s) => `${s.name} at line ${s.line}`).join(', ')})`
     )
   }
-  if (d.tlsCryptV2 !== null)
-    return { mode: 'tls-crypt-v2', key: d.tlsCryptV2.key, wrappedKey: d.tlsCryptV2.wrappedKey }
-  if (d.tlsCrypt !== null) return { mode: 'tls-crypt', key: d.tlsCrypt.key }
+  if (d.tlsCryptV2 !== null) {
+    const { key, wrappedKey, text } = d.tlsCryptV2
+    return { mode: 'tls-crypt-v2', key, wrappedKey, text }
+  }
+  if (d.tlsCrypt !== null) return { mode: 'tls-crypt', key: d.tlsCrypt.key, text: d.tlsCrypt.text }
   if (d.tlsAuth !== null) {
     if (digestSize(auth) === 0) {
       issues.error(
@@ -95,7 +97,7 @@ function tlsWrap(d: Draft, issues: IssueCollector, auth: Profile['auth']): TlsWr
         "no 'key-direction': the key is used bidirectionally; servers usually use 0 and clients 1"
       )
     }
-    return { mode: 'tls-auth', key: d.tlsAuth.key, direction: d.keyDirection }
+    return { mode: 'tls-auth', key: d.tlsAuth.key, text: d.tlsAuth.text, direction: d.keyDirection }
   }
   return { mode: 'none' }
 }

@@ -41,16 +41,19 @@ export type TlsWrap =
       readonly mode: 'tls-auth'
       /** The 256-byte static key (§5.3). */
       readonly key: Buffer
+      /** The key file text as written in the profile (for consumers that want the file form). */
+      readonly text: string
       /** `key-direction` (0 normal, 1 inverse) or null = bidirectional. */
       readonly direction: 0 | 1 | null
     }
-  | { readonly mode: 'tls-crypt'; readonly key: Buffer }
+  | { readonly mode: 'tls-crypt'; readonly key: Buffer; readonly text: string }
   | {
       readonly mode: 'tls-crypt-v2'
       /** Kc, 256 bytes (§7.1). */
       readonly key: Buffer
       /** WKc, appended to the V3 reset (§7.2). */
       readonly wrappedKey: Buffer
+      readonly text: string
     }
 
 /** Where the username/password come from (§17.1). */
@@ -138,7 +141,7 @@ export interface IPv6Route {
 export type RedirectGatewayFlag =
   'def1' | 'local' | 'autolocal' | 'bypass-dhcp' | 'bypass-dns' | 'block-local' | 'ipv6' | '!ipv4'
 
-export interface RedirectGateway {
+export interface RedirectGatewaySetting {
   /** `redirect-gateway` replaces routing; `redirect-private` only adds the routes. */
   readonly kind: 'redirect-gateway' | 'redirect-private'
   readonly flags: readonly RedirectGatewayFlag[]
@@ -161,7 +164,7 @@ export interface Routing {
   readonly routeNoPull: boolean
   readonly routes: readonly IPv4Route[]
   readonly routesIPv6: readonly IPv6Route[]
-  readonly redirectGateway: RedirectGateway | null
+  readonly redirectGateway: RedirectGatewaySetting | null
   readonly routeMetric: number | null
   readonly routeGateway: string | null
   readonly dhcpOptions: readonly DhcpOption[]
