@@ -37,15 +37,10 @@ export {
   BusStartError,
   LabSetupError,
 } from './errors.js'
-export {
-  startLab,
-  LAB_BASE_PORT,
-  IPERF_PORT,
-  type StartLabOptions,
-  type Lab,
-  type LabServer,
-  type IperfServer,
-} from './lab.js'
+export { startStockClient, type StockClientOptions } from './stock-client.js'
+export { startLab, IPERF_PORT, type StartLabOptions, type Lab, type IperfServer } from './lab.js'
+export { LAB_BASE_PORT, type LabServer } from './lab-server.js'
+export { managementCommand, parseClientList, type ServerClient } from './management.js'
 export {
   renderServerConfig,
   renderClientProfile,

@@ -44,6 +44,8 @@ export interface ServerLayout {
   logPath: string
   statusPath: string
   authScriptPath: string
+  /** unix socket of the server's management interface */
+  managementPath: string
 }
 
 export function tunnelNetwork(l: Pick<ServerLayout, 'subnetOctet'>): string {
@@ -85,6 +87,7 @@ export function renderServerConfig(spec: ServerSpec, l: ServerLayout, pki: LabPk
     `log ${l.logPath}`,
     `status ${l.statusPath} 1`,
     'status-version 2',
+    `management ${l.managementPath} unix`,
   ]
   if (l.proto === 'udp') lines.push('explicit-exit-notify 1')
   switch (spec.kind) {

@@ -13,7 +13,7 @@ import { isAlive } from './cleanup.js'
 import { startLab, type Lab, type LabServer } from './lab.js'
 import { LAB_CHALLENGE_RESPONSE, LAB_PASSWORD, LAB_USERNAME } from './lab-server-config.js'
 import { listNamespacesSync } from './netns.js'
-import { startProcess, type TestProcess } from './process.js'
+import { startStockClient } from './stock-client.js'
 
 function labUnavailable(): string | undefined {
   if (process.getuid?.() !== 0) return 'needs root for network namespaces'
@@ -35,31 +35,6 @@ function pidsMentioning(needle: string): number[] {
     }
   }
   return found.filter(isAlive)
-}
-
-/** Starts the stock openvpn client for `server` inside the lab's client namespace. */
-async function connectStockClient(
-  lab: Lab,
-  server: LabServer,
-  opts: { password?: string; waitFor?: RegExp; profile?: string } = {}
-): Promise<TestProcess> {
-  const profilePath = join(lab.dir, `client-${server.index}.ovpn`)
-  writeFileSync(profilePath, opts.profile ?? server.profile)
-  const args = ['--config', profilePath, '--disable-dco', '--verb', '3']
-  if (server.username !== undefined) {
-    const authPath = join(lab.dir, `client-${server.index}.auth`)
-    writeFileSync(authPath, `${server.username}\n${opts.password ?? server.password}\n`)
-    args.push('--auth-user-pass', authPath, '--auth-retry', 'none')
-  }
-  return startProcess({
-    entry: 'openvpn',
-    args,
-    netns: lab.clientNs,
-    cwd: lab.dir,
-    name: `openvpn client for #${server.index} (${server.kind})`,
-    waitForLine: opts.waitFor ?? /Initialization Sequence Completed/,
-    timeoutMs: 20_000,
-  })
 }
 
 function assertLabGone(
@@ -109,7 +84,7 @@ void describe('startLab', { skip: labUnavailable() ?? false }, () => {
 
       const t1 = Date.now()
       const connectable = lab.servers.filter((s) => s.kind !== 'static-challenge')
-      const clients = await Promise.all(connectable.map((s) => connectStockClient(lab, s)))
+      const clients = await Promise.all(connectable.map((s) => startStockClient(lab, s)))
       pids.push(...clients.map((c) => c.pid))
       t.diagnostic(`${clients.length} stock clients connected in ${Date.now() - t1} ms`)
 
@@ -129,6 +104,14 @@ void describe('startLab', { skip: labUnavailable() ?? false }, () => {
       for (const s of connectable) {
         assert.match(addrs.stdout, new RegExp(`inet ${s.tunnelServerIp.replace(/\.1$/, '.2')}/24`))
       }
+      // The servers see the clients (management interface, status 2).
+      const [userpassClients] = await Promise.all([lab.servers[4]?.clients()])
+      assert.equal(userpassClients?.length, 1)
+      assert.equal(userpassClients?.[0]?.commonName, 'client.lab')
+      assert.equal(userpassClients?.[0]?.username, LAB_USERNAME)
+      assert.equal(userpassClients?.[0]?.virtualAddress, '198.18.5.2')
+      assert.match(userpassClients?.[0]?.cipher ?? '', /^AES-256-GCM$/)
+
       // Leave the clients running: close() must also remove processes it did not start.
     } finally {
       await lab.close()
@@ -144,7 +127,7 @@ void describe('startLab', { skip: labUnavailable() ?? false }, () => {
     const pids = lab.servers.map((s) => s.pid)
     try {
       const [userpass, noEku] = lab.servers as [LabServer, LabServer]
-      const bad = await connectStockClient(lab, userpass, {
+      const bad = await startStockClient(lab, userpass, {
         password: 'wrong',
         waitFor: /AUTH_FAILED/,
       })
@@ -152,7 +135,7 @@ void describe('startLab', { skip: labUnavailable() ?? false }, () => {
       await bad.stop()
       await userpass.waitForLog(/TLS Auth Error|authentication failed|AUTH_FAILED/i, 5000)
 
-      const refused = await connectStockClient(lab, noEku, {
+      const refused = await startStockClient(lab, noEku, {
         waitFor: /VERIFY (KU|EKU) ERROR|certificate verify failed/,
       })
       pids.push(refused.pid)
@@ -207,5 +190,39 @@ void describe('startLab', { skip: labUnavailable() ?? false }, () => {
       await lab.close()
     }
     assertLabGone(lab, [pid], t)
+  })
+
+  void test('restart(): the server comes back and the stock client reconnects', async (t) => {
+    const lab = await startLab({ servers: [{ kind: 'cert' }] })
+    const [server] = lab.servers as [LabServer]
+    const pids = [server.pid]
+    try {
+      const client = await startStockClient(lab, server)
+      pids.push(client.pid)
+      const [entry] = await server.clients()
+      assert.ok(entry, 'the server lists the client')
+      const killed = await server.management(`client-kill ${entry.clientId}`)
+      assert.match(killed[0] ?? '', /^SUCCESS: client-kill command succeeded/)
+      // client-kill sends RESTART: the client reconnects by itself.
+      await client.waitForLine(/(Initialization Sequence Completed[^]*){2}/, 20_000)
+      const t0 = Date.now()
+      await server.restart()
+      pids.push(server.pid)
+      assert.notEqual(server.pid, pids[0])
+      // explicit-exit-notify tells the client; it reconnects to the new server process.
+      await client.waitForLine(/(Initialization Sequence Completed[^]*){3}/, 20_000)
+      t.diagnostic(`server restarted and client reconnected in ${Date.now() - t0} ms`)
+      const ping = await lab.exec(lab.clientNs, 'ping', [
+        '-c',
+        '1',
+        '-W',
+        '2',
+        server.tunnelServerIp,
+      ])
+      assert.equal(ping.code, 0, ping.stdout)
+    } finally {
+      await lab.close()
+    }
+    assertLabGone(lab, pids, t)
   })
 })

@@ -8,26 +8,14 @@
  * errors. Setup that fails half-way is undone before the error is thrown.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { writeFileSync } from 'node:fs'
+import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { isAlive, killSync, registerCleanup } from './cleanup.js'
-import { LabSetupError, ProcessExitedError, tail } from './errors.js'
+import { LabSetupError } from './errors.js'
 import { runCommand, type CommandResult } from './exec.js'
-import {
-  LAB_CHALLENGE_RESPONSE,
-  LAB_PASSWORD,
-  LAB_USERNAME,
-  renderAuthScript,
-  renderClientProfile,
-  renderServerConfig,
-  tunnelNetwork,
-  tunnelServerIp,
-  type ServerKind,
-  type ServerLayout,
-  type ServerSpec,
-} from './lab-server-config.js'
+import type { ServerSpec } from './lab-server-config.js'
+import { startServer, type LabServer } from './lab-server.js'
 import {
   CLIENT_ADDR,
   SERVER_ADDR,
@@ -39,44 +27,16 @@ import {
 import { writePki, type LabPki } from './pki.js'
 import { startProcess, type TestProcess } from './process.js'
 import { reapStaleLabs } from './stale.js'
-import { delay, pollUntil } from './wait.js'
+import { delay } from './wait.js'
 
-export const LAB_BASE_PORT = 1194
 export const IPERF_PORT = 5201
-const READY_LINE = 'Initialization Sequence Completed'
+
+export type { LabServer }
 
 export interface StartLabOptions {
   servers?: ServerSpec[]
   /** bound on each server's start (default 20 s) */
   timeoutMs?: number
-}
-
-export interface LabServer {
-  index: number
-  kind: ServerKind
-  proto: 'udp' | 'tcp'
-  port: number
-  /** e.g. '198.18.1.0/24' */
-  tunnelNetwork: string
-  /** the server's own tunnel address, e.g. '198.18.1.1' */
-  tunnelServerIp: string
-  /** inline client .ovpn for this server */
-  profile: string
-  /** userpass / static-challenge test user */
-  username?: string
-  password?: string
-  /** static-challenge: the response ("PIN") the server accepts */
-  challengeResponse?: string
-  configPath: string
-  logPath: string
-  /** openvpn `status` file (status-version 2, rewritten every second) */
-  statusPath: string
-  pid: number
-  /** server log so far (verb 4) */
-  log(): string
-  /** waits until the server log matches `re` */
-  waitForLog(re: RegExp, timeoutMs?: number): Promise<void>
-  stop(): Promise<void>
 }
 
 export interface IperfServer {
@@ -199,77 +159,6 @@ export async function startLab(opts: StartLabOptions = {}): Promise<Lab> {
   } catch (err) {
     await close()
     throw new LabSetupError(`lab ${topo.id} setup failed: ${String(err)}`, { cause: err })
-  }
-}
-
-interface StartServerInput {
-  spec: ServerSpec
-  index: number
-  dir: string
-  pki: LabPki
-  serverNs: string
-  timeoutMs: number
-  procs: Set<TestProcess>
-}
-
-async function startServer(i: StartServerInput): Promise<LabServer> {
-  const { spec, index, dir, pki } = i
-  const proto = spec.proto ?? (spec.kind === 'tcp' ? 'tcp' : 'udp')
-  const layout: ServerLayout = {
-    index,
-    port: LAB_BASE_PORT + index,
-    proto,
-    serverAddr: SERVER_ADDR,
-    subnetOctet: index + 1,
-    logPath: join(dir, `server-${index}.log`),
-    statusPath: join(dir, `server-${index}.status`),
-    authScriptPath: join(dir, `server-${index}-auth.sh`),
-  }
-  const configPath = join(dir, `server-${index}.conf`)
-  writeFileSync(configPath, renderServerConfig(spec, layout, pki))
-  const userPass = spec.kind === 'userpass' || spec.kind === 'static-challenge'
-  if (userPass) {
-    writeFileSync(layout.authScriptPath, renderAuthScript(spec.kind))
-    chmodSync(layout.authScriptPath, 0o755)
-  }
-  const log = (): string => (existsSync(layout.logPath) ? readFileSync(layout.logPath, 'utf8') : '')
-  const name = `openvpn server #${index} (${spec.kind})`
-  const proc = await startProcess({
-    entry: 'openvpn',
-    args: ['--config', configPath],
-    netns: i.serverNs,
-    cwd: dir,
-    name,
-  })
-  i.procs.add(proc)
-  const exitedError = (): Error | undefined =>
-    proc.exited ? new ProcessExitedError(name, proc.child.exitCode, null, log()) : undefined
-  const waitForLog = async (re: RegExp, ms = i.timeoutMs): Promise<void> => {
-    await pollUntil(`${re} in the log of ${name}`, () => (re.test(log()) ? true : undefined), {
-      timeoutMs: ms,
-      intervalMs: 50,
-      abort: exitedError,
-      describe: () => tail(log()) + proc.output(),
-    })
-  }
-  await waitForLog(new RegExp(READY_LINE))
-  return {
-    index,
-    kind: spec.kind,
-    proto,
-    port: layout.port,
-    tunnelNetwork: tunnelNetwork(layout),
-    tunnelServerIp: tunnelServerIp(layout),
-    profile: renderClientProfile(spec, layout, pki),
-    ...(userPass ? { username: LAB_USERNAME, password: LAB_PASSWORD } : {}),
-    ...(spec.kind === 'static-challenge' ? { challengeResponse: LAB_CHALLENGE_RESPONSE } : {}),
-    configPath,
-    logPath: layout.logPath,
-    statusPath: layout.statusPath,
-    pid: proc.pid,
-    log,
-    waitForLog,
-    stop: async () => void (await proc.stop('SIGTERM', 3000)),
   }
 }
 
