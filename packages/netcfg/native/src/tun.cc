@@ -6,6 +6,8 @@
 //   setNonBlocking(fd, on)  -> undefined
 //   writePackets(fd, bufs)  -> number          packets accepted by the kernel
 //   close(fd)               -> undefined
+//   setSocketMark(fd, mark) -> undefined       SO_MARK (netcfg ProtectSocket, needs CAP_NET_ADMIN)
+//   bindToDevice(fd, name)  -> undefined       SO_BINDTODEVICE (needs CAP_NET_RAW)
 //   Poller(fd, cb, maxBatch, bufSize)          uv_poll on the fd; cb(err, Buffer[]) per batch
 //     .stop() .ref() .unref() .active
 //
@@ -20,6 +22,7 @@
 #include <linux/if.h>
 #include <linux/if_tun.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <unistd.h>
 #include <vector>
 
@@ -104,6 +107,42 @@ Napi::Value Close(const Napi::CallbackInfo& info) {
   int fd;
   if (!GetFd(info, 0, &fd)) return env.Undefined();
   if (::close(fd) < 0) ErrnoError(env, "close", errno).ThrowAsJavaScriptException();
+  return env.Undefined();
+}
+
+// SO_MARK on a socket fd received from a client (spec §7.2 ProtectSocket, --set-somark).
+Napi::Value SetSocketMark(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int fd;
+  if (!GetFd(info, 0, &fd)) return env.Undefined();
+  if (info.Length() < 2 || !info[1].IsNumber()) {
+    Napi::TypeError::New(env, "mark must be a number").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  uint32_t mark = info[1].As<Napi::Number>().Uint32Value();
+  if (::setsockopt(fd, SOL_SOCKET, SO_MARK, &mark, sizeof mark) < 0) {
+    ErrnoError(env, "setsockopt(SO_MARK)", errno).ThrowAsJavaScriptException();
+  }
+  return env.Undefined();
+}
+
+// SO_BINDTODEVICE (spec §7.2 ProtectSocket, redirect method bind-device).
+Napi::Value BindToDevice(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int fd;
+  if (!GetFd(info, 0, &fd)) return env.Undefined();
+  if (info.Length() < 2 || !info[1].IsString()) {
+    Napi::TypeError::New(env, "device must be a string").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  std::string dev = info[1].As<Napi::String>().Utf8Value();
+  if (dev.size() >= IFNAMSIZ) {
+    Napi::TypeError::New(env, "interface name too long").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  if (::setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, dev.c_str(), dev.size()) < 0) {
+    ErrnoError(env, "setsockopt(SO_BINDTODEVICE)", errno).ThrowAsJavaScriptException();
+  }
   return env.Undefined();
 }
 
@@ -303,6 +342,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("setNonBlocking", Napi::Function::New(env, SetNonBlocking, "setNonBlocking"));
   exports.Set("writePackets", Napi::Function::New(env, WritePackets, "writePackets"));
   exports.Set("close", Napi::Function::New(env, Close, "close"));
+  exports.Set("setSocketMark", Napi::Function::New(env, SetSocketMark, "setSocketMark"));
+  exports.Set("bindToDevice", Napi::Function::New(env, BindToDevice, "bindToDevice"));
   exports.Set("Poller", Poller::Init(env));
   return exports;
 }

@@ -124,6 +124,21 @@ export class Ip {
     return res
   }
 
+  /** Default routes of the main table (`default via … dev …`), best metric first. */
+  async defaultRoutes(family: Family): Promise<RouteLookup[]> {
+    const out = await this.runner.run([`-${family}`, '-json', 'route', 'show', 'default'])
+    const parsed = JSON.parse(out) as { gateway?: unknown; dev?: unknown; metric?: unknown }[]
+    return parsed
+      .slice()
+      .sort((a, b) => Number(a.metric ?? 0) - Number(b.metric ?? 0))
+      .map((r) => {
+        const res: RouteLookup = {}
+        if (typeof r.gateway === 'string') res.gateway = r.gateway
+        if (typeof r.dev === 'string') res.dev = r.dev
+        return res
+      })
+  }
+
   /** `ip -json route show` for one family (tests and diagnostics). */
   async routeShow(family: Family): Promise<unknown[]> {
     const out = await this.runner.run([`-${family}`, '-json', 'route', 'show'])

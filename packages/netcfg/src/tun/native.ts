@@ -22,6 +22,10 @@ export interface TunAddon {
   setNonBlocking(fd: number, on: boolean): void
   writePackets(fd: number, packets: readonly Uint8Array[]): number
   close(fd: number): void
+  /** SO_MARK on a socket (needs CAP_NET_ADMIN) */
+  setSocketMark(fd: number, mark: number): void
+  /** SO_BINDTODEVICE on a socket (needs CAP_NET_RAW) */
+  bindToDevice(fd: number, device: string): void
   Poller: new (
     fd: number,
     callback: NativePollCallback,
