@@ -10,6 +10,7 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import * as dbus from 'dbus-next'
+import { waitForBusName } from './bus-names.js'
 import { renderBusConfig } from './busconfig.js'
 import { isAlive, killSync, registerCleanup } from './cleanup.js'
 import { BusStartError, TestkitTimeoutError } from './errors.js'
@@ -37,6 +38,8 @@ export interface TestBus {
   dir: string
   /** copy of process.env with DBUS_SYSTEM_BUS_ADDRESS set to this bus */
   env: NodeJS.ProcessEnv
+  /** resolves once `name` is owned (or, with `owned: false`, released) on this bus */
+  waitForName(name: string, opts?: { owned?: boolean; timeoutMs?: number }): Promise<void>
   /** a new dbus-next connection to this bus (caller disconnects it) */
   connect(opts?: { negotiateUnixFd?: boolean }): dbus.MessageBus
   /** stops the daemon (by PID) and removes its directory; idempotent */
@@ -134,6 +137,7 @@ export async function startBus(opts: StartBusOptions = {}): Promise<TestBus> {
     pid: daemonPid,
     dir,
     env: { ...process.env, DBUS_SYSTEM_BUS_ADDRESS: address },
+    waitForName: (name, o = {}) => waitForBusName(address, name, o),
     connect: (o = {}) => dbus.sessionBus({ busAddress: address, ...o }),
     stop: () => {
       stopped ??= (async () => {

@@ -67,6 +67,7 @@ void describe('startProcess', () => {
       })
       assert.match(p.output(), /OWNED net\.openvpn\.v3\.testkit\.svc/)
       assert.equal(await p.stop(), 0)
+      await bus.waitForName('net.openvpn.v3.testkit.svc', { owned: false, timeoutMs: 2000 })
     } finally {
       await bus.stop()
     }
