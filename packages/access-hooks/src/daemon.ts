@@ -60,6 +60,8 @@ interface Tracked {
 }
 
 interface Undelivered {
+  /** Management connection epoch in which the event arrived. */
+  epoch: number
   cid: number
   kid: number
   text: string
@@ -108,6 +110,10 @@ export class AccessDaemon {
   #killPoll: NodeJS.Timeout | undefined
   #listeners: ((n: Notification) => void)[] = []
   #perClient = new Map<number, Promise<void>>()
+  /** Bumped at every attach and detach; decisions from another epoch are checked first. */
+  #epoch = 0
+  #eventEpoch = new WeakMap<ClientEvent, number>()
+  #afterAttach: Undelivered[] = []
 
   constructor(private readonly init: AccessDaemonInit) {
     const m = init.config.management
@@ -126,12 +132,17 @@ export class AccessDaemon {
     this.mgmt.on('attached', ({ held }) => void this.#onAttached(held))
     this.mgmt.on('detached', () => {
       this.#ready = false
+      this.#epoch += 1
       init.logger.warn('management connection lost; reconnecting')
     })
     this.mgmt.on('malformed', ({ line, reason }) => {
       this.stats.malformed += 1
       init.logger.warn(`ignored management input (${reason}): ${line.slice(0, 120)}`)
     })
+  }
+
+  get serverId(): string {
+    return this.init.config.serverId
   }
 
   /** True once attached and reconciled. */
@@ -159,6 +170,7 @@ export class AccessDaemon {
 
   async #onAttached(held: boolean): Promise<void> {
     const log = this.init.logger
+    this.#epoch += 1
     try {
       if (held) await this.mgmt.command('hold release')
       const pidLine = (await this.mgmt.command('pid'))[0] ?? ''
@@ -169,6 +181,9 @@ export class AccessDaemon {
       const bc = this.init.config.management?.bytecountIntervalS ?? 0
       if (bc > 0) await this.mgmt.command(`bytecount ${bc}`)
       this.#ready = true
+      const queued = this.#afterAttach
+      this.#afterAttach = []
+      for (const u of queued) await this.#deliver(u)
       log.info(`attached to OpenVPN server pid ${pid} (${status.clients.length} clients listed)`)
     } catch (e) {
       log.error(`attach sequence failed: ${(e as Error).message}`)
@@ -180,24 +195,23 @@ export class AccessDaemon {
     const serverId = this.init.config.serverId
     const store = this.init.store
     // 1. Undelivered decisions: re-send only to the same process, same CID, same real address.
-    for (const [key, u] of this.#undelivered) {
-      this.#undelivered.delete(key)
+    const resend: Undelivered[] = []
+    const pending = [...this.#undelivered.values()]
+    this.#undelivered.clear()
+    for (const u of pending) {
       const c = byCid.get(u.cid)
       const same =
         u.serverPid === this.#serverPid &&
         c !== undefined &&
         sameAddress(c.realAddress, u.realIp, u.realPort)
       if (same) {
-        this.stats.resent += 1
-        void this.#send(u)
-      } else {
-        this.stats.dropped += 1
-        if (u.sessionId !== undefined) {
-          await store.closeSession(u.sessionId, {
-            endedAt: nowS(),
-            reason: 'decision not delivered',
-          })
-        }
+        resend.push(u)
+        continue
+      }
+      this.stats.dropped += 1
+      if (u.sessionId !== undefined) {
+        this.#clients.delete(u.cid)
+        await store.closeSession(u.sessionId, { endedAt: nowS(), reason: 'decision not delivered' })
       }
     }
     // 2. Sessions the store believes open on this server.
@@ -219,6 +233,11 @@ export class AccessDaemon {
       }
       known.add(c.cid)
       if (!this.#clients.has(c.cid)) this.#track(s, c)
+    }
+    for (const u of resend) {
+      this.stats.resent += 1
+      known.add(u.cid)
+      await this.#deliver(u)
     }
     // 3. Instances nobody authorised (their CONNECT was lost while detached): restart them now
     //    instead of letting them wait for the auth window to expire.
@@ -259,6 +278,7 @@ export class AccessDaemon {
       void p.catch((e: Error) => this.init.logger.error(`handling ${n.kind} failed: ${e.message}`))
     switch (n.kind) {
       case 'client': {
+        this.#eventEpoch.set(n, this.#epoch)
         // Events of one client are handled in order; different clients run concurrently.
         const prev = this.#perClient.get(n.cid) ?? Promise.resolve()
         const next = prev.then(() => this.#onClient(n))
@@ -384,6 +404,7 @@ export class AccessDaemon {
           })
           const flags = v.echo ? 'R,E' : 'R'
           await this.#send({
+            epoch: this.#epochOf(ev),
             cid: ev.cid,
             kid,
             text: clientPendingAuth(
@@ -417,6 +438,10 @@ export class AccessDaemon {
     }
   }
 
+  #epochOf(ev: ClientEvent): number {
+    return this.#eventEpoch.get(ev) ?? -1
+  }
+
   #pidOf(ev: ClientEvent): number {
     return Number(ev.env.daemon_pid ?? 0) || this.#serverPid
   }
@@ -424,7 +449,9 @@ export class AccessDaemon {
   async #accept(ev: ClientEvent, kid: number, ctx: AuthContext): Promise<void> {
     const c = ctx.client
     const startedAt = nowS()
-    const expiresAt = ctx.allowanceS === undefined ? null : startedAt + ctx.allowanceS
+    // Rounded up so a session never gets less than its allowance.
+    const expiresAt =
+      ctx.allowanceS === undefined ? null : Math.ceil(Date.now() / 1000) + ctx.allowanceS
     const serverPid = this.#pidOf(ev)
     const sessionId = await this.init.store.openSession({
       serverId: this.init.config.serverId,
@@ -455,6 +482,7 @@ export class AccessDaemon {
     this.init.logger.info(`accept cid ${ev.cid} user "${c.username}" session ${sessionId}`)
     const text = ctx.config.length ? clientAuth(ev.cid, kid, ctx.config) : clientAuthNt(ev.cid, kid)
     await this.#send({
+      epoch: this.#epochOf(ev),
       cid: ev.cid,
       kid,
       text,
@@ -475,6 +503,7 @@ export class AccessDaemon {
     this.stats.denied += 1
     const kid = ev.kid ?? 0
     await this.#send({
+      epoch: this.#epochOf(ev),
       cid: ev.cid,
       kid,
       text: clientDeny(ev.cid, kid, reason, clientReason),
@@ -485,13 +514,45 @@ export class AccessDaemon {
     })
   }
 
-  /** Send a decision; keep it for a checked re-send if the connection is down. */
+  /**
+   * Send a decision. A decision for an event of the current connection goes out (after the
+   * attach sequence if that is still running); one for an event of an earlier connection is
+   * checked against `status 3` first, or kept for the next reconcile while detached.
+   */
   async #send(u: Undelivered): Promise<void> {
-    const key = `${u.cid}:${u.kid}`
-    if (!this.#ready) {
-      this.#undelivered.set(key, u)
+    if (u.epoch === this.#epoch) {
+      if (this.#ready) return this.#deliver(u)
+      this.#afterAttach.push(u)
       return
     }
+    if (!this.#ready) {
+      this.#undelivered.set(`${u.cid}:${u.kid}`, u)
+      return
+    }
+    let listed: StatusClient[] = []
+    try {
+      listed = parseStatus3(await this.mgmt.command('status 3', { multiline: true })).clients
+    } catch {
+      this.#undelivered.set(`${u.cid}:${u.kid}`, u)
+      return
+    }
+    const c = listed.find((x) => x.cid === u.cid)
+    if (u.serverPid === this.#serverPid && c && sameAddress(c.realAddress, u.realIp, u.realPort)) {
+      this.stats.resent += 1
+      return this.#deliver(u)
+    }
+    this.stats.dropped += 1
+    if (u.sessionId !== undefined) {
+      this.#clients.delete(u.cid)
+      await this.init.store.closeSession(u.sessionId, {
+        endedAt: nowS(),
+        reason: 'decision not delivered',
+      })
+    }
+  }
+
+  async #deliver(u: Undelivered): Promise<void> {
+    const key = `${u.cid}:${u.kid}`
     try {
       await this.mgmt.command(u.text)
     } catch (e) {
@@ -557,6 +618,7 @@ export class AccessDaemon {
       )
     }
     await this.#send({
+      epoch: this.#epochOf(ev),
       cid: ev.cid,
       kid,
       text: clientAuthNt(ev.cid, kid),
