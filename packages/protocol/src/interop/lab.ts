@@ -43,6 +43,8 @@ export interface ServerSpec {
   proto?: 'udp' | 'tcp'
   /** Server certificate without EKU (for the remote-cert-tls failure test). */
   noEku?: boolean
+  /** tls-crypt-v2 only: refuse clients without the early-negotiation marker. */
+  forceCookie?: boolean
   extra?: string[]
 }
 
@@ -277,7 +279,9 @@ export class Lab {
           ck,
         ])
         tlsCryptV2ClientKey = readFileSync(ck, 'utf8')
-        lines.push(`tls-crypt-v2 ${join(d, 'tcv2-server.key')}`)
+        lines.push(
+          `tls-crypt-v2 ${join(d, 'tcv2-server.key')}${spec.forceCookie ? ' force-cookie' : ''}`
+        )
         break
       }
       case 'userpass':
@@ -415,7 +419,7 @@ export interface ProbeResult {
   received: number
   lost: number
   renegotiations: number
-  error?: { name: string; code: string; message: string }
+  error?: { name: string; code: string; message: string; causeName?: string }
   needsInput: string[]
   statuses: string[]
   log: string[]

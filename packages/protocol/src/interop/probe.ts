@@ -28,6 +28,7 @@ async function main(): Promise<void> {
   const client = createClient(input.options, { tun })
   const t0 = performance.now()
   let resolveConnected: (() => void) | undefined
+  let finished = false
   const connected = new Promise<void>((r) => (resolveConnected = r))
   client.on((e) => {
     switch (e.type) {
@@ -52,8 +53,8 @@ async function main(): Promise<void> {
         resolveConnected?.()
         break
       case 'disconnected':
-        if (e.error)
-          result.error = { name: e.error.name, code: e.error.code, message: e.error.message }
+        if (e.error) result.error = describeError(e.error)
+        finished = true
         resolveConnected?.()
         break
     }
@@ -76,7 +77,7 @@ async function main(): Promise<void> {
       result.floodPps = await flood(tun, src, input.target, id, input.floodMs)
     } else {
       const payload = Buffer.alloc(56, 0x61)
-      for (let seq = 1; seq <= input.pings && Date.now() < deadline; seq++) {
+      for (let seq = 1; seq <= input.pings && Date.now() < deadline && !finished; seq++) {
         tun.inject(buildEchoRequest(src, input.target, id, seq, payload))
         result.sent += 1
         const until = Date.now() + Math.max(input.pingIntervalMs, 1000)
@@ -97,9 +98,7 @@ async function main(): Promise<void> {
             break
           }
         }
-        const rest = input.pingIntervalMs - 0
-        if (seq < input.pings && rest > 0)
-          await new Promise((r) => setTimeout(r, Math.min(rest, 100)))
+        if (seq < input.pings) await new Promise((r) => setTimeout(r, input.pingIntervalMs))
       }
       result.lost = result.sent - result.received
     }
@@ -109,7 +108,7 @@ async function main(): Promise<void> {
   result.renegotiations = result.stats.renegotiations
   await client.stop()
   const err = await client.done
-  if (err && !result.error) result.error = { name: err.name, code: err.code, message: err.message }
+  if (err && !result.error) result.error = describeError(err)
   finish(result)
 }
 
@@ -144,6 +143,11 @@ async function flood(
     }
   }
   return Math.round(received / ((performance.now() - start) / 1000))
+}
+
+function describeError(err: Error & { code?: string }): NonNullable<ProbeResult['error']> {
+  const cause = err.cause instanceof Error ? { causeName: err.cause.name } : {}
+  return { name: err.name, code: err.code ?? '', message: err.message, ...cause }
 }
 
 function finish(result: ProbeResult): never {
