@@ -60,21 +60,23 @@ export interface ObjectDecl {
   readonly interface: InterfaceDecl
 }
 
-/** Which callers the generated bus policy lets through (spec §9.1). */
+/**
+ * Which callers the generated bus policy lets through (spec §9.1). Contexts:
+ * `default` = everyone; `service` = the service users (the `openvpn` user as upstream, and
+ * root, so services also work when run as root in tests and containers); `root` = root.
+ * The service users always may own the bus name (a prefix when `ownPrefix`).
+ */
 export interface PolicyDecl {
-  /** users that may own the bus name (or prefix when `ownPrefix`) */
-  readonly owners: readonly string[]
   readonly ownPrefix?: boolean
-  /** per context: members of the service interface that context may call */
   readonly send: readonly PolicySendRule[]
   /** extra raw rules, e.g. the log service's mandatory receive rule */
   readonly extra?: readonly PolicyExtraRule[]
 }
 
+export type PolicyContext = 'default' | 'service' | 'root'
+
 export interface PolicySendRule {
-  readonly context: 'default' | 'user' | 'root'
-  /** user name when context is `user` (normally `openvpn`) */
-  readonly user?: string
+  readonly context: PolicyContext
   /** restrict to one object path */
   readonly path?: string
   /** members of the service interface */
@@ -83,13 +85,12 @@ export interface PolicySendRule {
   readonly properties?: readonly ('Get' | 'GetAll' | 'Set')[]
   readonly introspect?: boolean
   readonly ping?: boolean
-  /** send to any destination (the backend client's `be<PID>` names) */
+  /** omit send_destination (the backend client's `be<PID>` names have no fixed name) */
   readonly anyDestination?: boolean
 }
 
 export interface PolicyExtraRule {
-  readonly context: 'default' | 'user' | 'root' | 'mandatory'
-  readonly user?: string
+  readonly context: PolicyContext | 'mandatory'
   readonly rule: 'allow' | 'deny'
   readonly attrs: { readonly [attr: string]: string }
 }

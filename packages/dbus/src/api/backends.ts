@@ -165,7 +165,6 @@ export const backendsService = {
     },
   ],
   policy: {
-    owners: [OPENVPN_USER, 'root'],
     send: [
       {
         context: 'default',
@@ -174,10 +173,11 @@ export const backendsService = {
         introspect: true,
         ping: true,
       },
-      { context: 'user', user: OPENVPN_USER, members: ['StartClient'], ping: true },
-      { context: 'root', members: ['StartClient'], ping: true },
+      { context: 'service', path: ObjectPath.backends, members: ['StartClient'], ping: true },
     ],
     extra: [
+      // only the service users may receive backend signals (the log service's mandatory
+      // rule re-allows the forwarded Log/StatusChange)
       {
         context: 'default',
         rule: 'deny',
@@ -219,39 +219,23 @@ export const backendClientService = {
     },
   ],
   policy: {
-    owners: [OPENVPN_USER, 'root'],
     ownPrefix: true,
     send: [
       {
-        context: 'user',
-        user: OPENVPN_USER,
+        context: 'service',
         path: ObjectPath.backendSession,
         members: clientMembers,
         anyDestination: true,
       },
-      {
-        context: 'root',
-        path: ObjectPath.backendSession,
-        members: clientMembers,
-        anyDestination: true,
-        properties: ['Get', 'GetAll', 'Set'],
-        introspect: true,
-        ping: true,
+    ],
+    extra: clientReceive.map((member) => ({
+      context: 'service' as const,
+      rule: 'allow' as const,
+      attrs: {
+        receive_interface: InterfaceName.backends,
+        receive_type: 'signal',
+        receive_member: member,
       },
-    ],
-    extra: [
-      ...[OPENVPN_USER, 'root'].flatMap((user) =>
-        clientReceive.map((member) => ({
-          context: user === 'root' ? ('root' as const) : ('user' as const),
-          user,
-          rule: 'allow' as const,
-          attrs: {
-            receive_interface: InterfaceName.backends,
-            receive_type: 'signal',
-            receive_member: member,
-          },
-        }))
-      ),
-    ],
+    })),
   },
 } as const satisfies ServiceDecl

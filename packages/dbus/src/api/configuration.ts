@@ -244,10 +244,9 @@ export const configurationService = {
     },
   ],
   policy: {
-    owners: [OPENVPN_USER, 'root'],
     send: [
       { context: 'default', members: defaultMembers, ...STD_ACCESS },
-      { context: 'user', user: OPENVPN_USER, members: ['Fetch'] },
+      { context: 'service', members: ['Fetch'] },
       { context: 'root', members: ['TransferOwnership'] },
     ],
   },

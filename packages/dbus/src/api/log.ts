@@ -103,7 +103,6 @@ export const logService = {
     },
   ],
   policy: {
-    owners: [OPENVPN_USER, 'root'],
     send: [
       {
         context: 'default',
@@ -113,38 +112,30 @@ export const logService = {
         ping: true,
       },
       {
-        context: 'user',
-        user: OPENVPN_USER,
-        members: ['Attach', 'AssignSession', 'Detach', 'ProxyLogEvents', 'Remove'],
+        context: 'service',
+        members: ['Attach', 'AssignSession', 'Detach', 'Remove'],
         properties: ['Get', 'Set'],
         introspect: true,
         ping: true,
       },
+      { context: 'service', path: ObjectPath.log, members: ['ProxyLogEvents'] },
       {
         context: 'root',
-        members: [
-          'Attach',
-          'AssignSession',
-          'Detach',
-          'ProxyLogEvents',
-          'Remove',
-          'GetSubscriberList',
-        ],
+        path: ObjectPath.log,
+        members: ['GetSubscriberList'],
         properties: ['Get', 'GetAll', 'Set'],
-        introspect: true,
-        ping: true,
       },
     ],
-    extra: [
-      {
-        context: 'mandatory',
-        rule: 'allow',
-        attrs: {
-          send_interface: InterfaceName.backends,
-          send_type: 'signal',
-          send_member: 'Log',
-        },
+    extra: (['Log', 'StatusChange'] as const).map((member) => ({
+      // front-ends receive forwarded session logs from the log service (spec §8.3)
+      context: 'mandatory' as const,
+      rule: 'allow' as const,
+      attrs: {
+        receive_sender: BusName.log,
+        receive_interface: InterfaceName.backends,
+        receive_type: 'signal',
+        receive_member: member,
       },
-    ],
+    })),
   },
 } as const satisfies ServiceDecl

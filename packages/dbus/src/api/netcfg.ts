@@ -6,7 +6,7 @@
  */
 import type { ServiceDecl } from '../declare.js'
 import { BusName, InterfaceName, ObjectPath } from '../names.js'
-import { OPENVPN_USER, STATE_DIR, logSignal, versionProperty } from './common.js'
+import { STATE_DIR, logSignal, versionProperty } from './common.js'
 
 const NE = 'net.openvpn.v3.netcfg.error'
 
@@ -183,7 +183,8 @@ export const netcfgDeviceInterface = {
   },
 } as const
 
-const ovpnMembers = [
+/** Methods the service users may call (upstream also lists unimplemented ones). */
+const serviceMembers = [
   'CreateVirtualInterface',
   'ProtectSocket',
   'DcoAvailable',
@@ -231,29 +232,26 @@ export const netcfgService = {
     },
   ],
   policy: {
-    owners: [OPENVPN_USER, 'root'],
     send: [
+      { context: 'default', path: ObjectPath.netcfg, properties: ['Get'], introspect: true },
+      { context: 'default', ping: true },
       {
-        context: 'default',
-        path: ObjectPath.netcfg,
-        properties: ['Get'],
-        introspect: true,
-        ping: true,
-      },
-      {
-        context: 'user',
-        user: OPENVPN_USER,
-        members: ovpnMembers,
+        context: 'service',
+        members: serviceMembers,
         properties: ['Get', 'GetAll', 'Set'],
         introspect: true,
         ping: true,
       },
       {
         context: 'root',
-        members: [...ovpnMembers, 'NotificationSubscriberList', 'FetchInterfaceList'],
+        path: ObjectPath.netcfg,
+        members: ['NotificationSubscribe', 'NotificationUnsubscribe', 'NotificationSubscriberList'],
+      },
+      {
+        context: 'root',
+        members: ['FetchInterfaceList'],
         properties: ['Get', 'GetAll', 'Set'],
         introspect: true,
-        ping: true,
       },
     ],
   },

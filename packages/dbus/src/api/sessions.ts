@@ -169,7 +169,6 @@ export const sessionsService = {
     },
   ],
   policy: {
-    owners: [OPENVPN_USER, 'root'],
     send: [
       {
         context: 'default',
