@@ -2,7 +2,15 @@
  * Tests of the private system-like bus: it starts, other UIDs can reach it, the default policy
  * denies owning names, included policy files punch holes, and stop() leaves nothing behind.
  */
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, test } from 'node:test'
@@ -15,28 +23,33 @@ import { testUsers } from './users.js'
 
 const FIXTURE = 'packages/testkit/src/fixtures/request-name.ts'
 
+/** Runs the fixture as `uid` and returns, per name, 'OWNED' or 'DENIED <error name>'. */
 async function tryOwn(
   bus: { address: string },
-  name: string,
+  names: string[],
   uid?: number
-): Promise<{ uid: string; result: string }> {
+): Promise<{ uid: string; results: Map<string, string> }> {
   const p = await startProcess({
     entry: FIXTURE,
-    args: [name],
+    args: [names.join(',')],
     bus,
     ...(uid === undefined ? {} : { uid }),
-    waitForLine: /^(OWNED|DENIED|BUSERROR) .*$/m,
+    waitForLine: /^(DONE|BUSERROR .*)$/m,
     timeoutMs: 15_000,
   })
   try {
     const out = p.output()
-    const uidLine = /^UID (\d+)/m.exec(out)?.[1] ?? '?'
-    const result = /^(OWNED|DENIED|BUSERROR) (.*)$/m.exec(out)?.slice(1, 3).join(' ') ?? out
-    return { uid: uidLine, result }
+    const results = new Map<string, string>()
+    for (const m of out.matchAll(/^OWNED (\S+)$/gm)) results.set(m[1] ?? '', 'OWNED')
+    for (const m of out.matchAll(/^DENIED (\S+) (\S+)$/gm))
+      results.set(m[1] ?? '', `DENIED ${m[2]}`)
+    return { uid: /^UID (\d+)/m.exec(out)?.[1] ?? '?', results }
   } finally {
     await p.stop()
   }
 }
+
+const ACCESS_DENIED = 'DENIED org.freedesktop.DBus.Error.AccessDenied'
 
 void describe('startBus', () => {
   void test('starts a system-like bus reachable by other UIDs and stops cleanly', async () => {
@@ -86,38 +99,52 @@ void describe('startBus', () => {
     )
     const bus = await startBus({ policyDir })
     try {
-      const denied = await tryOwn(bus, 'net.openvpn.v3.testkit.other', users.test.uid)
-      assert.equal(denied.uid, String(users.test.uid))
-      assert.equal(denied.result, 'DENIED org.freedesktop.DBus.Error.AccessDenied')
+      const asTest = await tryOwn(
+        bus,
+        ['net.openvpn.v3.testkit.other', 'net.openvpn.v3.testkit.granted'],
+        users.test.uid
+      )
+      assert.equal(asTest.uid, String(users.test.uid))
+      assert.equal(asTest.results.get('net.openvpn.v3.testkit.other'), ACCESS_DENIED)
+      assert.equal(asTest.results.get('net.openvpn.v3.testkit.granted'), 'OWNED')
 
-      const rootDenied = await tryOwn(bus, 'net.openvpn.v3.testkit.other')
-      assert.equal(rootDenied.uid, '0')
-      assert.equal(rootDenied.result, 'DENIED org.freedesktop.DBus.Error.AccessDenied')
-
-      const granted = await tryOwn(bus, 'net.openvpn.v3.testkit.granted', users.test.uid)
-      assert.equal(granted.result, 'OWNED net.openvpn.v3.testkit.granted')
+      const asRoot = await tryOwn(bus, ['net.openvpn.v3.testkit.other'])
+      assert.equal(asRoot.uid, '0')
+      assert.equal(asRoot.results.get('net.openvpn.v3.testkit.other'), ACCESS_DENIED)
     } finally {
       await bus.stop()
       rmSync(policyDir, { recursive: true, force: true })
     }
   })
 
-  void test('generated dbus-policy: a non-root user cannot own net.openvpn.v3.* names', async (t) => {
+  void test('generated dbus-policy: only openvpn/root may own the net.openvpn.v3.* names', async (t) => {
     const files = existsSync(DEFAULT_POLICY_DIR)
-      ? readdirSync(DEFAULT_POLICY_DIR).filter((f) => /^net\.openvpn\.v3\..+\.conf$/.test(f))
+      ? readdirSync(DEFAULT_POLICY_DIR).filter((f) => /^net\.openvpn\.v3.*\.conf$/.test(f))
       : []
-    if (files.length === 0) {
-      t.skip(`no net.openvpn.v3.*.conf in ${DEFAULT_POLICY_DIR} yet (packages/dbus generates them)`)
+    // Every name (or prefix, tried with a PID-like suffix) some policy lets someone own.
+    const names = new Set<string>()
+    for (const f of files) {
+      const xml = readFileSync(join(DEFAULT_POLICY_DIR, f), 'utf8')
+      for (const m of xml.matchAll(/<allow\s+own="([^"]+)"/g)) if (m[1]) names.add(m[1])
+      for (const m of xml.matchAll(/<allow\s+own_prefix="([^"]+)"/g)) {
+        if (m[1]) names.add(`${m[1]}.be4242`)
+      }
+    }
+    if (names.size === 0) {
+      t.skip(`no net.openvpn.v3.*.conf granting names in ${DEFAULT_POLICY_DIR} yet`)
       return
     }
     const users = testUsers()
     const bus = await startBus()
     try {
-      for (const file of files) {
-        const name = file.replace(/\.conf$/, '')
-        const r = await tryOwn(bus, name, users.test.uid)
-        assert.equal(r.result, 'DENIED org.freedesktop.DBus.Error.AccessDenied', `${name}`)
+      const list = [...names].sort()
+      const asTest = await tryOwn(bus, list, users.test.uid)
+      const asOpenvpn = await tryOwn(bus, list, users.openvpn.uid)
+      for (const name of list) {
+        assert.equal(asTest.results.get(name), ACCESS_DENIED, `ovpn3-test must not own ${name}`)
+        assert.equal(asOpenvpn.results.get(name), 'OWNED', `openvpn may own ${name}`)
       }
+      t.diagnostic(`checked ${names.size} names: ${[...names].sort().join(', ')}`)
     } finally {
       await bus.stop()
     }
