@@ -4,8 +4,7 @@
  * backup is renamed back, so the original comes back byte for byte. A backup found at start
  * (left by a netcfg that crashed) is restored first. Global scope only.
  */
-import { constants } from 'node:fs'
-import { access, readFile, rename, rm, writeFile } from 'node:fs/promises'
+import { lstat, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { ResolvConfError } from '../errors.js'
 import type { DnsBackend, DnsLink, DnsSettings } from './dns.js'
 
@@ -64,12 +63,18 @@ export function renderResolvConf(
   return lines.join('\n') + '\n'
 }
 
+/**
+ * lstat, not access(2): access checks with the real UID and without capabilities, so a netcfg
+ * running as `openvpn` with CAP_DAC_OVERRIDE would think a root-only file is missing and
+ * overwrite it. lstat also sees a dangling symlink (a stub resolv.conf) as present.
+ */
 async function exists(path: string): Promise<boolean> {
   try {
-    await access(path, constants.F_OK)
+    await lstat(path)
     return true
-  } catch {
-    return false
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false
+    throw err
   }
 }
 

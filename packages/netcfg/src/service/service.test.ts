@@ -13,6 +13,7 @@
 import { test, describe, before, after } from 'node:test'
 import { strict as assert } from 'node:assert'
 import { closeSync } from 'node:fs'
+import { createSocket, type Socket } from 'node:dgram'
 import { mkdtemp, readFile, rm, writeFile, access } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -117,6 +118,13 @@ interface Env {
   svc: TestProcess
   conn: DBusConnection
   mgr: Proxy<typeof netcfgManagerInterface>
+}
+
+/** The fd of a bound dgram socket (Node keeps it on the internal handle). */
+function sockFd(s: Socket): number {
+  const fd = (s as unknown as { _handle?: { fd?: number } })._handle?.fd
+  if (typeof fd !== 'number' || fd < 0) throw new Error('no socket fd')
+  return fd
 }
 
 async function routes(ns: TestNetns): Promise<string> {
@@ -470,6 +478,33 @@ void describe(
       assert.deepEqual(await e!.mgr.FetchInterfaceList(), [])
     })
 
+    void test('ProtectSocket adds a host route via the pre-VPN gateway; Cleanup removes it', async () => {
+      const { ns, mgr } = e!
+      const before = await routes(ns)
+      const sock = createSocket('udp4')
+      await new Promise<void>((r) => sock.bind(0, '127.0.0.1', () => r()))
+      try {
+        // the fd goes in the message's fd side channel (spec §1.6); netcfg closes its copy
+        const r = await mgr.$call('ProtectSocket', ['192.0.2.201', false, '/'], {
+          fds: [sockFd(sock)],
+        })
+        assert.equal(r.value, true)
+        assert.match(
+          await ns.ip(['-4', 'route', 'show']),
+          new RegExp(`^192\\.0\\.2\\.201 via 192\\.0\\.2\\.1 dev ${e!.uplink}`, 'm')
+        )
+        // a second call from the same PID replaces the first route
+        assert.equal(await mgr.ProtectSocket('192.0.2.202', false, '/'), true)
+        const v4 = await ns.ip(['-4', 'route', 'show'])
+        assert.doesNotMatch(v4, /^192\.0\.2\.201 /m)
+        assert.match(v4, /^192\.0\.2\.202 via 192\.0\.2\.1/m)
+        await mgr.Cleanup()
+        assert.equal(await routes(ns), before)
+      } finally {
+        sock.close()
+      }
+    })
+
     void test('a second UID can neither configure nor destroy the device', async (t) => {
       const users = testUsers()
       if (users.test.uid === 0) return t.skip('no unprivileged test user')
@@ -512,6 +547,39 @@ void describe(
     })
   }
 )
+
+void describe('netcfg service: least privilege (--run-as)', { skip, timeout: 60_000 }, () => {
+  let e: Env | undefined
+  after(async () => {
+    await tearDown(e)
+  })
+
+  void test('started as root with --run-as openvpn it runs as that user with CAP_NET_ADMIN only', async (t) => {
+    const users = testUsers()
+    if (users.openvpn.name !== 'openvpn') return t.skip('no openvpn user on this machine')
+    e = await setUp(['--run-as', 'openvpn'])
+    const owner = await e.conn.callDaemon('GetNameOwner', 's', [BusName.netcfg])
+    const uid = await e.conn.callDaemon('GetConnectionUnixUser', 's', [owner.body[0]])
+    const pid = await e.conn.callDaemon('GetConnectionUnixProcessID', 's', [owner.body[0]])
+    assert.equal(uid.body[0], users.openvpn.uid)
+    const status = await readFile(`/proc/${String(pid.body[0])}/status`, 'utf8')
+    const capEff = BigInt(`0x${/^CapEff:\s*([0-9a-f]+)$/m.exec(status)?.[1] ?? '0'}`)
+    // CAP_NET_ADMIN (12) and CAP_DAC_OVERRIDE (1, for --resolv-conf), nothing else
+    assert.equal(capEff, (1n << 12n) | (1n << 1n))
+    const dev = await configure(e, `p${uniqueSuffix()}`, { reroute: true })
+    const r = await dev.Establish()
+    assert.equal(r.fds.length, 1)
+    const name = await dev.$get('device_name')
+    assert.match(
+      await e.ns.ip(['-4', 'route', 'show']),
+      new RegExp(`^0\\.0\\.0\\.0/1 dev ${name}`, 'm')
+    )
+    assert.notEqual(await readFile(e.resolv, 'utf8'), ORIGINAL_RESOLV)
+    await dev.Destroy()
+    closeSync(r.fds[0]!)
+    assert.equal(await readFile(e.resolv, 'utf8'), ORIGINAL_RESOLV)
+  })
+})
 
 void describe(
   'netcfg service: systemd-resolved back-end against a stand-in',
