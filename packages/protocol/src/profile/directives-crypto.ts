@@ -11,6 +11,7 @@ import { lookupCipher, lookupDigest, type DataCipher } from './algorithms.js'
 import type { DirectiveTable } from './directive-spec.js'
 import { arity, err, warn, type Ctx, type Opt } from './draft.js'
 import { quote } from './issues.js'
+import type { X509Certificate } from 'node:crypto'
 import { parseCertificates, parsePrivateKey, type CertificateInfo } from './pem.js'
 import { parseStaticKey, parseTlsCryptV2ClientKey } from './static-key.js'
 
@@ -53,7 +54,11 @@ function checkValidity(ctx: Ctx, o: Opt, certs: readonly CertificateInfo[]): voi
   }
 }
 
-function certificates(ctx: Ctx, o: Opt, what: string): CertificateInfo[] | null {
+function certificates(
+  ctx: Ctx,
+  o: Opt,
+  what: string
+): { certs: CertificateInfo[]; x509: X509Certificate[] } | null {
   const body = inlineBody(ctx, o, what)
   if (body === null) return null
   const r = parseCertificates(body)
@@ -69,7 +74,7 @@ function certificates(ctx: Ctx, o: Opt, what: string): CertificateInfo[] | null 
     return null
   }
   checkValidity(ctx, o, r.certificates)
-  return r.certificates
+  return { certs: r.certificates, x509: r.x509 }
 }
 
 function cipherArg(ctx: Ctx, o: Opt, text: string): DataCipher | null {
@@ -119,18 +124,19 @@ export const cryptoDirectives: DirectiveTable = {
     repeatable: true,
     handle(ctx, o) {
       ctx.d.caSeen = true
-      const certs = certificates(ctx, o, 'the CA certificates')
-      if (certs !== null) ctx.d.ca.push(...certs)
+      const r = certificates(ctx, o, 'the CA certificates')
+      if (r !== null) ctx.d.ca.push(...r.certs)
     },
   },
   cert: {
     inline: true,
     handle(ctx, o) {
       ctx.d.certSeen = true
-      const certs = certificates(ctx, o, 'the client certificate')
-      if (certs === null) return
-      const [leaf, ...chain] = certs
+      const r = certificates(ctx, o, 'the client certificate')
+      if (r === null) return
+      const [leaf, ...chain] = r.certs
       ctx.d.cert = leaf ?? null
+      ctx.d.certX509 = r.x509[0] ?? null
       ctx.d.extraCerts.push(...chain)
     },
   },
@@ -138,8 +144,8 @@ export const cryptoDirectives: DirectiveTable = {
     inline: true,
     repeatable: true,
     handle(ctx, o) {
-      const certs = certificates(ctx, o, 'the extra certificates')
-      if (certs !== null) ctx.d.extraCerts.push(...certs)
+      const r = certificates(ctx, o, 'the extra certificates')
+      if (r !== null) ctx.d.extraCerts.push(...r.certs)
     },
   },
   key: {

@@ -23,7 +23,7 @@ import type {
 } from './profile.js'
 import type { TlsCryptV2ClientKey } from './static-key.js'
 import { parseInteger } from './values.js'
-import type { KeyObject } from 'node:crypto'
+import type { KeyObject, X509Certificate } from 'node:crypto'
 
 export interface ProtoChoice {
   readonly transport: Transport
@@ -73,6 +73,7 @@ export interface Draft {
   ca: CertificateInfo[]
   caSeen: boolean
   cert: CertificateInfo | null
+  certX509: X509Certificate | null
   certSeen: boolean
   extraCerts: CertificateInfo[]
   key: PrivateKeyInfo | null
@@ -164,6 +165,7 @@ export function newDraft(): Draft {
     ca: [],
     caSeen: false,
     cert: null,
+    certX509: null,
     certSeen: false,
     extraCerts: [],
     key: null,

@@ -161,9 +161,9 @@ export function finalize(d: Draft, options: readonly RawOption[], issues: IssueC
   if (d.keySeen && !d.certSeen)
     issues.error('missing_required', null, 'cert', '<key> is given but <cert> is missing')
   if (
-    d.cert !== null &&
+    d.certX509 !== null &&
     d.keyObject !== null &&
-    keyMatchesCertificate(d.cert.pem, d.keyObject) === false
+    keyMatchesCertificate(d.certX509, d.keyObject) === false
   ) {
     issues.error(
       'key_mismatch',

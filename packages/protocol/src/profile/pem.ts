@@ -85,7 +85,12 @@ export interface CertificateInfo {
 }
 
 export type CertificatesResult =
-  | { readonly ok: true; readonly certificates: CertificateInfo[] }
+  | {
+      readonly ok: true
+      readonly certificates: CertificateInfo[]
+      /** The parsed objects, in the same order (for key checks without parsing again). */
+      readonly x509: X509Certificate[]
+    }
   | { readonly ok: false; readonly message: string }
 
 /** Parse every block of `text` as an X.509 certificate; all blocks must be CERTIFICATE. */
@@ -96,6 +101,7 @@ export function parseCertificates(text: string): CertificatesResult {
     return { ok: false, message: 'no PEM certificate (-----BEGIN CERTIFICATE-----) found' }
   }
   const certificates: CertificateInfo[] = []
+  const parsed: X509Certificate[] = []
   for (const [index, block] of scan.blocks.entries()) {
     if (block.type !== 'CERTIFICATE') {
       return {
@@ -109,6 +115,7 @@ export function parseCertificates(text: string): CertificatesResult {
     } catch (_err) {
       return { ok: false, message: `certificate ${index + 1} cannot be parsed as X.509` }
     }
+    parsed.push(x509)
     certificates.push({
       pem: block.pem,
       subject: x509.subject,
@@ -120,7 +127,7 @@ export function parseCertificates(text: string): CertificatesResult {
       isCA: x509.ca,
     })
   }
-  return { ok: true, certificates }
+  return { ok: true, certificates, x509: parsed }
 }
 
 /** What the engine needs to know about the private key. */
@@ -189,10 +196,10 @@ export function parsePrivateKey(text: string): PrivateKeyResult {
   }
 }
 
-/** True when `key` belongs to the certificate `certPem`; null when it cannot be checked. */
-export function keyMatchesCertificate(certPem: string, key: KeyObject): boolean | null {
+/** True when `key` belongs to the certificate; null when it cannot be checked. */
+export function keyMatchesCertificate(cert: X509Certificate, key: KeyObject): boolean | null {
   try {
-    return new X509Certificate(certPem).checkPrivateKey(key)
+    return cert.checkPrivateKey(key)
   } catch (_err) {
     return null
   }
