@@ -63,7 +63,13 @@ export const EngineOptionsSchema = z.object({
   authUserPass: z.boolean().default(false),
   username: z.string().optional(),
   password: z.string().optional(),
-  staticChallenge: z.object({ text: z.string(), echo: z.boolean() }).optional(),
+  staticChallenge: z
+    .object({
+      text: z.string(),
+      echo: z.boolean(),
+      format: z.enum(['scrv1', 'concat']).default('scrv1'),
+    })
+    .optional(),
   /** Response to the static challenge, if known up front (tests, non-interactive). */
   staticChallengeResponse: z.string().optional(),
   authNoCache: z.boolean().default(false),
@@ -90,6 +96,8 @@ export const EngineOptionsSchema = z.object({
   /** Attempts per remote before giving up (`connect-retry-max`); undefined = forever. */
   connectRetryMax: z.number().int().positive().optional(),
   tunMtu: z.number().int().min(576).max(65535).default(1500),
+  /** Configured compression framing (spec §14); a pushed setting overrides it. */
+  compression: z.enum(['none', 'lzo-no', 'stub', 'stub-v2']).default('none'),
   routeNopull: z.boolean().default(false),
   pullFilters: z
     .array(z.object({ action: z.enum(['accept', 'ignore', 'reject']), text: z.string() }))

@@ -7,6 +7,8 @@
 import { after, before, describe, test } from 'node:test'
 import { strict as assert } from 'node:assert'
 import type { EngineOptions } from '../options.js'
+import { engineOptionsFromProfile } from '../profile-mapping.js'
+import { parseProfile } from '../profile/index.js'
 import {
   LAB_CHALLENGE_RESPONSE,
   LAB_USER,
@@ -253,6 +255,67 @@ void describe('interop with a stock OpenVPN 2.6 server', { skip, timeout: 300_00
         assert.ok(r.renegotiations >= 1, `renegotiations: ${r.renegotiations}`)
         assert.ok(r.lost <= 1, `lost ${r.lost} of ${r.sent}`)
       })
+    }
+  )
+
+  void test(
+    'a parsed .ovpn profile maps onto engine options and connects',
+    { timeout: 60_000 },
+    async () => {
+      await withServer({ kind: 'tls-auth', extra: ['data-ciphers AES-128-GCM'] }, async (l, s) => {
+        const text = [
+          'client',
+          'dev tun',
+          'proto udp',
+          `remote ${SERVER_ADDR} ${s.port}`,
+          'nobind',
+          'remote-cert-tls server',
+          'verify-x509-name vpn-server name',
+          'data-ciphers AES-256-GCM:AES-128-GCM',
+          'key-direction 1',
+          'explicit-exit-notify 1',
+          'connect-retry-max 1',
+          'setenv IV_GUI_VER openvpn3-ts-test_1.0',
+          `<ca>\n${l.pki.ca}</ca>`,
+          `<cert>\n${l.pki.clientCert}</cert>`,
+          `<key>\n${l.pki.clientKey}</key>`,
+          `<tls-auth>\n${l.pki.tlsAuthKey}</tls-auth>`,
+          '',
+        ].join('\n')
+        const parsed = parseProfile(text)
+        assert.ok(parsed.ok, JSON.stringify(parsed.ok ? [] : parsed.issues))
+        const options = engineOptionsFromProfile(parsed.profile)
+        const r = await l.runProbe(
+          { options, target: s.tunnelServerIp, pings: 3, pingIntervalMs: 100, timeoutMs: 30_000 },
+          40_000
+        )
+        assertTunnelWorks(r)
+        assert.equal(r.cipher, 'AES-128-GCM')
+        assert.match(s.log(), /peer info: IV_GUI_VER=openvpn3-ts-test_1.0/)
+        await waitForLog(s, /CC-EEN exit message received by peer/)
+      })
+    }
+  )
+
+  void test(
+    'auth-token is reused on renegotiation (auth-nocache)',
+    { timeout: 60_000 },
+    async () => {
+      await withServer(
+        { kind: 'userpass', extra: ['auth-gen-token 0 120', 'reneg-sec 4'] },
+        async (l, s) => {
+          const r = await probe(
+            l,
+            s,
+            { authUserPass: true, ...LAB_USER, authNoCache: true },
+            { pings: 20, pingIntervalMs: 500, timeoutMs: 40_000 }
+          )
+          assert.equal(r.error, undefined, JSON.stringify(r.error))
+          assert.ok(r.renegotiations >= 1, `renegotiations: ${r.renegotiations}`)
+          assert.ok(r.lost <= 1, `lost ${r.lost}`)
+          assert.match(s.log(), /auth-token authentication succeeded/)
+        }
+      )
     }
   )
 

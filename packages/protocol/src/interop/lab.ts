@@ -193,6 +193,9 @@ export class Lab {
     try {
       lab = new Lab(dir)
       lab.setupNetwork()
+      const l = lab
+      // last-resort cleanup if the test process dies before close()
+      process.once('exit', () => l.closeSync())
       return lab
     } catch (err) {
       if (lab) lab.teardownNetwork()
@@ -379,6 +382,21 @@ export class Lab {
         }
       })
     })
+  }
+
+  /** Synchronous emergency cleanup (process exit): kills servers, deletes namespaces and files. */
+  closeSync(): void {
+    if (this.closed) return
+    this.closed = true
+    for (const s of this.servers) {
+      try {
+        process.kill(s.pid, 'SIGKILL')
+      } catch {
+        // already gone
+      }
+    }
+    this.teardownNetwork()
+    rmSync(this.dir, { recursive: true, force: true })
   }
 
   async close(): Promise<void> {

@@ -267,7 +267,10 @@ class Client implements OpenVpnClient {
     let password = this.password ?? ''
     if (sc) {
       const b64 = (s: string): string => Buffer.from(s, 'utf8').toString('base64')
-      password = `SCRV1:${b64(password)}:${b64(this.challengeResponse ?? '')}`
+      password =
+        sc.format === 'concat'
+          ? `${password}${this.challengeResponse ?? ''}`
+          : `SCRV1:${b64(password)}:${b64(this.challengeResponse ?? '')}`
       this.challengeResponse = undefined
     }
     if (this.opts.authNoCache) this.password = undefined
@@ -433,6 +436,15 @@ class Client implements OpenVpnClient {
               responseRequired: req.responseRequired,
             }).then((r) => conn.sendCrResponse(r.challengeResponse ?? ''))
           }
+        },
+        renegotiationCredentials: () => {
+          if (this.authToken) {
+            return {
+              username: this.authToken.user ?? credentials?.username ?? '',
+              password: this.authToken.token,
+            }
+          }
+          return this.opts.authNoCache ? undefined : credentials
         },
         authToken: (token, user) => {
           this.authToken = user !== undefined ? { token, user } : { token }

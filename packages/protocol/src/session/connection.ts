@@ -76,6 +76,8 @@ export interface ConnectionHooks {
   pendingAuth(req: PendingAuth): void
   /** The server pushed a new auth-token (store silently). */
   authToken(token: string, user?: string): void
+  /** Credentials for a renegotiation's key method 2 (the auth-token when one is held, §17.3). */
+  renegotiationCredentials(): Credentials | undefined
 }
 
 export interface Credentials {
@@ -125,7 +127,7 @@ export class Connection {
   private pushParts: string[] = []
   private pushSession: SessionPushOptions | undefined
   private cipher: string | undefined
-  private framing: CompressionFraming = 'none'
+  private framing: CompressionFraming
   private peerId: number | undefined
   private nextPushRequest = 0
   private pushDeadline = 0
@@ -153,6 +155,7 @@ export class Connection {
     let sid = randomBytes(SESSION_ID_LENGTH)
     while (sid.every((b) => b === 0)) sid = randomBytes(SESSION_ID_LENGTH)
     this.sidC = sid
+    this.framing = this.opts.compression
     this.lastReceived = this.now()
     this.lastSent = this.now()
     this.pingRestart =
@@ -541,7 +544,7 @@ export class Connection {
       ...(o.hwaddr ? { hwaddr: o.hwaddr } : {}),
       setenv: o.setenv,
     })
-    const creds = this.init.credentials
+    const creds = ks.keyId === 0 ? this.init.credentials : this.hooks.renegotiationCredentials()
     const msg = encodeClientKeyMethod2({
       source: ks.source,
       options: occ,
@@ -715,7 +718,7 @@ export class Connection {
     }
     this.pushSession = s
     this.cipher = cipher
-    this.framing = s.compression === undefined || s.compression === 'none' ? 'none' : s.compression
+    this.framing = s.compression ?? this.opts.compression
     this.peerId = s.peerId
     if (s.ping !== undefined && this.opts.ping === undefined) this.ping = s.ping
     else if (this.opts.ping !== undefined) this.ping = this.opts.ping
