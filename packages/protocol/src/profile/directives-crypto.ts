@@ -191,34 +191,38 @@ export const cryptoDirectives: DirectiveTable = {
     },
   },
   'tls-auth': {
+    connection: true,
     inline: true,
     handle(ctx, o) {
       const key = tlsWrapKey(ctx, o)
-      if (key !== null) ctx.d.tlsAuth = key
+      if (key !== null) ctx.conn.wrap.tlsAuth = key
     },
   },
   'tls-crypt': {
+    connection: true,
     inline: true,
     handle(ctx, o) {
       const key = tlsWrapKey(ctx, o)
-      if (key !== null) ctx.d.tlsCrypt = key
+      if (key !== null) ctx.conn.wrap.tlsCrypt = key
     },
   },
   'tls-crypt-v2': {
+    connection: true,
     inline: true,
     handle(ctx, o) {
       const body = inlineBody(ctx, o, 'the tls-crypt-v2 client key')
       if (body === null) return
       const r = parseTlsCryptV2ClientKey(body)
       if (!r.ok) err(ctx, o, r.message, 'invalid_tls_crypt_v2_key')
-      else ctx.d.tlsCryptV2 = { ...r.value, text: body, line: o.line }
+      else ctx.conn.wrap.tlsCryptV2 = { ...r.value, text: body, line: o.line }
     },
   },
   'key-direction': {
+    connection: true,
     handle(ctx, o) {
       if (!arity(ctx, o, 1, 1)) return
       const v = o.args[0]
-      if (v === '0' || v === '1') ctx.d.keyDirection = v === '0' ? 0 : 1
+      if (v === '0' || v === '1') ctx.conn.wrap.keyDirection = v === '0' ? 0 : 1
       else err(ctx, o, `${quote(v ?? '')}: key-direction must be 0 or 1`)
     },
   },

@@ -174,6 +174,28 @@ void describe('<connection> blocks', () => {
       ]
     )
   })
+  void test('control-channel keys inside a block apply to that entry; key-direction is inherited', () => {
+    const text = withLines(
+      [
+        'key-direction 1',
+        '<connection>',
+        'remote a.example.net',
+        `<tls-auth>\n${STATIC_KEY}</tls-auth>`,
+        '</connection>',
+        '<connection>',
+        'remote b.example.net',
+        '</connection>',
+        `<tls-crypt>\n${STATIC_KEY}</tls-crypt>`,
+      ].join('\n'),
+      noRemote
+    )
+    const p = parseOk(text).profile
+    const first = p.connections[0]?.tlsWrap
+    assert.equal(first?.mode, 'tls-auth')
+    assert.equal(first?.mode === 'tls-auth' && first.direction, 1)
+    assert.equal(p.connections[1]?.tlsWrap, null)
+    assert.equal(p.tlsWrap.mode, 'tls-crypt')
+  })
   void test('a block without remote, a directive not allowed inside, and mixing with top-level remote', () => {
     parseFails(
       withLines('<connection>\nproto udp\n</connection>', noRemote),

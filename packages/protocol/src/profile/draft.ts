@@ -37,10 +37,19 @@ export interface RemoteDraft {
   readonly line: number
 }
 
+/** Control-channel keys of one scope (top level or a `<connection>` block). */
+export interface WrapDraft {
+  tlsAuth: { key: Buffer; text: string; line: number } | null
+  tlsCrypt: { key: Buffer; text: string; line: number } | null
+  tlsCryptV2: (TlsCryptV2ClientKey & { text: string; line: number }) | null
+  keyDirection: 0 | 1 | null
+}
+
 /** Settings that may differ per `<connection>` block (the top level is one such scope). */
 export interface ConnectionDraft {
   readonly line: number | null
   remotes: RemoteDraft[]
+  wrap: WrapDraft
   proto: ProtoChoice | null
   port: number | null
   explicitExitNotify: number | null
@@ -51,6 +60,7 @@ export function newConnectionDraft(line: number | null): ConnectionDraft {
   return {
     line,
     remotes: [],
+    wrap: { tlsAuth: null, tlsCrypt: null, tlsCryptV2: null, keyDirection: null },
     proto: null,
     port: null,
     explicitExitNotify: null,
@@ -82,10 +92,6 @@ export interface Draft {
   crl: string | null
   clientCertRequired: boolean
 
-  tlsAuth: { key: Buffer; text: string; line: number } | null
-  tlsCrypt: { key: Buffer; text: string; line: number } | null
-  tlsCryptV2: (TlsCryptV2ClientKey & { text: string; line: number }) | null
-  keyDirection: 0 | 1 | null
   tls: { -readonly [K in keyof TlsSettings]: TlsSettings[K] }
   remoteCertTls: 'server' | null
   verifyX509Name: { name: string; type: 'subject' | 'name' | 'name-prefix' } | null
@@ -173,10 +179,6 @@ export function newDraft(): Draft {
     keySeen: false,
     crl: null,
     clientCertRequired: true,
-    tlsAuth: null,
-    tlsCrypt: null,
-    tlsCryptV2: null,
-    keyDirection: null,
     tls: {
       versionMin: '1.2',
       versionMinOrHighest: false,

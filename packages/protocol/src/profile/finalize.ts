@@ -21,7 +21,7 @@ import {
   DEFAULT_TUN_MTU,
   DEFAULT_VERB,
 } from './constants.js'
-import type { ConnectionDraft, Draft } from './draft.js'
+import type { ConnectionDraft, Draft, WrapDraft } from './draft.js'
 import type { IssueCollector } from './issues.js'
 import type { RawOption } from './option-list.js'
 import { keyMatchesCertificate } from './pem.js'
@@ -30,9 +30,15 @@ import type { DataCipher } from './algorithms.js'
 
 function resolveConnection(
   scope: ConnectionDraft,
-  top: ConnectionDraft,
-  issues: IssueCollector
+  d: Draft,
+  issues: IssueCollector,
+  auth: Profile['auth']
 ): ConnectionEntry {
+  const top = d.top
+  const wrap =
+    scope !== top && hasWrap(scope.wrap)
+      ? tlsWrap(scope.wrap, scope.wrap.keyDirection ?? top.wrap.keyDirection, d, issues, auth)
+      : null
   const remotes: Remote[] = scope.remotes.map((r) => {
     const proto = r.proto ?? scope.proto ?? top.proto ?? { transport: 'udp', family: 'any' }
     return {
@@ -56,15 +62,23 @@ function resolveConnection(
     remotes,
     explicitExitNotify: exitNotify,
     connectTimeout: scope.connectTimeout ?? top.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT,
+    tlsWrap: wrap,
     line: scope.line,
   }
 }
 
-function tlsWrap(d: Draft, issues: IssueCollector, auth: Profile['auth']): TlsWrap {
+/** The protection of one scope; `inherit` supplies the top-level key-direction to blocks. */
+function tlsWrap(
+  w: WrapDraft,
+  keyDirection: 0 | 1 | null,
+  d: Draft,
+  issues: IssueCollector,
+  auth: Profile['auth']
+): TlsWrap {
   const set = [
-    d.tlsAuth && { name: 'tls-auth', line: d.tlsAuth.line },
-    d.tlsCrypt && { name: 'tls-crypt', line: d.tlsCrypt.line },
-    d.tlsCryptV2 && { name: 'tls-crypt-v2', line: d.tlsCryptV2.line },
+    w.tlsAuth && { name: 'tls-auth', line: w.tlsAuth.line },
+    w.tlsCrypt && { name: 'tls-crypt', line: w.tlsCrypt.line },
+    w.tlsCryptV2 && { name: 'tls-crypt-v2', line: w.tlsCryptV2.line },
   ].filter((x): x is { name: string; line: number } => x !== null)
   if (set.length > 1) {
     const [, second] = set
@@ -75,12 +89,12 @@ function tlsWrap(d: Draft, issues: IssueCollector, auth: Profile['auth']): TlsWr
       `only one of tls-auth, tls-crypt and tls-crypt-v2 may be used (found ${set.map((s) => `${s.name} at line ${s.line}`).join(', ')})`
     )
   }
-  if (d.tlsCryptV2 !== null) {
-    const { key, wrappedKey, text } = d.tlsCryptV2
+  if (w.tlsCryptV2 !== null) {
+    const { key, wrappedKey, text } = w.tlsCryptV2
     return { mode: 'tls-crypt-v2', key, wrappedKey, text }
   }
-  if (d.tlsCrypt !== null) return { mode: 'tls-crypt', key: d.tlsCrypt.key, text: d.tlsCrypt.text }
-  if (d.tlsAuth !== null) {
+  if (w.tlsCrypt !== null) return { mode: 'tls-crypt', key: w.tlsCrypt.key, text: w.tlsCrypt.text }
+  if (w.tlsAuth !== null) {
     if (digestSize(auth) === 0) {
       issues.error(
         'conflict',
@@ -89,17 +103,21 @@ function tlsWrap(d: Draft, issues: IssueCollector, auth: Profile['auth']): TlsWr
         "tls-auth needs an HMAC digest; 'auth none' cannot be used with it"
       )
     }
-    if (d.keyDirection === null) {
+    if (keyDirection === null) {
       issues.warn(
         'ignored',
-        d.tlsAuth.line,
+        w.tlsAuth.line,
         'tls-auth',
         "no 'key-direction': the key is used bidirectionally; servers usually use 0 and clients 1"
       )
     }
-    return { mode: 'tls-auth', key: d.tlsAuth.key, text: d.tlsAuth.text, direction: d.keyDirection }
+    return { mode: 'tls-auth', key: w.tlsAuth.key, text: w.tlsAuth.text, direction: keyDirection }
   }
   return { mode: 'none' }
+}
+
+function hasWrap(w: WrapDraft): boolean {
+  return w.tlsAuth !== null || w.tlsCrypt !== null || w.tlsCryptV2 !== null
 }
 
 function dataCiphers(d: Draft, issues: IssueCollector): DataCipher[] {
@@ -136,6 +154,7 @@ export function finalize(d: Draft, options: readonly RawOption[], issues: IssueC
   }
   if (d.dev === null) issues.error('missing_required', null, 'dev', "missing 'dev tun'")
 
+  const auth = d.auth ?? DEFAULT_AUTH_DIGEST
   const topUsed = d.top.remotes.length > 0
   if (d.blocks.length > 0 && topUsed) {
     issues.error(
@@ -147,7 +166,7 @@ export function finalize(d: Draft, options: readonly RawOption[], issues: IssueC
   }
   const scopes = d.blocks.length > 0 ? d.blocks : topUsed ? [d.top] : []
   const connections = scopes
-    .map((s) => resolveConnection(s, d.top, issues))
+    .map((s) => resolveConnection(s, d, issues, auth))
     .filter((c) => c.remotes.length > 0)
   if (scopes.length === 0) {
     issues.error('missing_required', null, 'remote', "missing 'remote' (or a <connection> block)")
@@ -189,8 +208,7 @@ export function finalize(d: Draft, options: readonly RawOption[], issues: IssueC
     )
   }
 
-  const auth = d.auth ?? DEFAULT_AUTH_DIGEST
-  const wrap = tlsWrap(d, issues, auth)
+  const wrap = tlsWrap(d.top.wrap, d.top.wrap.keyDirection, d, issues, auth)
   const real =
     d.compression.framing === 'lzo' ||
     d.compression.framing === 'lz4' ||

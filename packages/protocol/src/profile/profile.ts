@@ -30,6 +30,11 @@ export interface ConnectionEntry {
   readonly explicitExitNotify: number
   /** `server-poll-timeout` / `connect-timeout` in seconds. */
   readonly connectTimeout: number
+  /**
+   * Control-channel protection given inside this `<connection>` block, or null to use the
+   * profile's {@link Profile.tlsWrap}.
+   */
+  readonly tlsWrap: TlsWrap | null
   /** Line of the `<connection>` tag, or null for top-level remotes. */
   readonly line: number | null
 }

@@ -193,7 +193,6 @@ const IGNORED: Readonly<Record<string, string>> = {
   'route-ipv6-gateway': 'the server pushes the IPv6 gateway',
   'block-outside-dns-silent': 'not applicable',
   'remote-random-silent': 'not applicable',
-  'ignore-unknown-option': 'handled while parsing',
   'session-timeout': 'not supported, ignored',
   'auth-token': 'auth tokens are pushed by the server',
   'auth-token-user': 'auth tokens are pushed by the server',
