@@ -118,6 +118,37 @@ function tlsWrapKey(ctx: Ctx, o: Opt): { key: Buffer; text: string; line: number
   return { key: r.key, text: body, line: o.line }
 }
 
+function dataCiphersList(ctx: Ctx, o: Opt): void {
+  if (!arity(ctx, o, 1, 1)) return
+  const out: DataCipher[] = []
+  for (const entry of (o.args[0] as string).split(':')) {
+    if (entry === '') continue
+    const optional = entry.startsWith('?')
+    const name = optional ? entry.slice(1) : entry
+    const c = lookupCipher(name)
+    if (c.kind === 'supported') {
+      if (!out.includes(c.name)) out.push(c.name)
+    } else if (optional) {
+      warn(
+        ctx,
+        o,
+        `optional cipher ${quote(name)} is ${c.kind === 'unknown' ? 'unknown' : 'not supported'}; skipped`
+      )
+    } else if (c.kind === 'unknown') {
+      err(ctx, o, `unknown cipher ${quote(name)}`)
+    } else {
+      err(
+        ctx,
+        o,
+        `cipher ${quote(name)} is not supported by this client (mark it optional as '?${name}' to skip it)`,
+        'unsupported'
+      )
+    }
+  }
+  if (out.length === 0) err(ctx, o, 'no usable cipher in the list')
+  else ctx.d.dataCiphers = out
+}
+
 export const cryptoDirectives: DirectiveTable = {
   ca: {
     inline: true,
@@ -233,36 +264,11 @@ export const cryptoDirectives: DirectiveTable = {
       if (c !== null) ctx.d.cipher = c
     },
   },
-  'data-ciphers': {
+  'data-ciphers': { handle: dataCiphersList },
+  'ncp-ciphers': {
     handle(ctx, o) {
-      if (!arity(ctx, o, 1, 1)) return
-      const out: DataCipher[] = []
-      for (const entry of (o.args[0] as string).split(':')) {
-        if (entry === '') continue
-        const optional = entry.startsWith('?')
-        const name = optional ? entry.slice(1) : entry
-        const c = lookupCipher(name)
-        if (c.kind === 'supported') {
-          if (!out.includes(c.name)) out.push(c.name)
-        } else if (optional) {
-          warn(
-            ctx,
-            o,
-            `optional cipher ${quote(name)} is ${c.kind === 'unknown' ? 'unknown' : 'not supported'}; skipped`
-          )
-        } else if (c.kind === 'unknown') {
-          err(ctx, o, `unknown cipher ${quote(name)}`)
-        } else {
-          err(
-            ctx,
-            o,
-            `cipher ${quote(name)} is not supported by this client (mark it optional as '?${name}' to skip it)`,
-            'unsupported'
-          )
-        }
-      }
-      if (out.length === 0) err(ctx, o, 'no usable cipher in the list')
-      else ctx.d.dataCiphers = out
+      warn(ctx, o, "'ncp-ciphers' is the old name of 'data-ciphers'", 'deprecated')
+      dataCiphersList(ctx, o)
     },
   },
   'data-ciphers-fallback': {

@@ -693,3 +693,30 @@ void describe('unknown, ignored and duplicated directives', () => {
     )
   })
 })
+
+void describe('the whole directive table', () => {
+  void test('every directive reports garbage arguments at its own line', async () => {
+    const { DIRECTIVES } = await import('./directives.js')
+    const { parseProfile } = await import('./parse.js')
+    const { NOW } = await import('./test-support.js')
+    const names = Object.keys(DIRECTIVES)
+    assert.ok(names.length > 80)
+    for (const name of names) {
+      const r = parseProfile(
+        withLines(`${name} @@@ @@@ @@@ @@@ @@@ @@@ @@@ @@@ @@@ @@@ @@@ @@@ @@@ @@@ @@@ @@@ @@@`),
+        {
+          now: NOW,
+        }
+      )
+      const all = r.ok ? r.warnings : [...r.issues, ...r.warnings]
+      assert.ok(
+        all.some((i) => i.line === 1 && i.directive === name),
+        `no issue for '${name}' at line 1: ${JSON.stringify(all)}`
+      )
+    }
+  })
+  void test('ncp-ciphers is the deprecated alias of data-ciphers', () => {
+    const p = parseWarns(withLines('ncp-ciphers AES-128-GCM'), 'deprecated', 1)
+    assert.deepEqual(p.dataCiphers, ['AES-128-GCM'])
+  })
+})
