@@ -49,6 +49,9 @@ void describe('setUpTun in a namespace', { skip, timeout: 60_000 }, () => {
     nsIp = new Ip(nsRunner(ns.name))
     // a veth pair with both ends in the namespace stands in for the uplink (no dummy module)
     await ns.ip(['link', 'add', dummy, 'type', 'veth', 'peer', 'name', `${dummy}p`])
+    // no IPv6 link-local addresses appearing later (DAD) to disturb the route comparisons
+    await ns.ip(['link', 'set', 'dev', dummy, 'addrgenmode', 'none'])
+    await ns.ip(['link', 'set', 'dev', `${dummy}p`, 'addrgenmode', 'none'])
     await ns.ip(['link', 'set', `${dummy}p`, 'up'])
     await ns.ip(['link', 'set', dummy, 'up'])
     await ns.ip(['addr', 'add', '192.0.2.2/25', 'dev', dummy])

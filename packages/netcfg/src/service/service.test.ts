@@ -144,6 +144,9 @@ async function setUp(
   const resolv = join(dir, 'resolv.conf')
   await writeFile(resolv, ORIGINAL_RESOLV)
   await ns.ip(['link', 'add', uplink, 'type', 'veth', 'peer', 'name', `${uplink}p`])
+  // no IPv6 link-local addresses appearing later (DAD) to disturb the route comparisons
+  await ns.ip(['link', 'set', 'dev', uplink, 'addrgenmode', 'none'])
+  await ns.ip(['link', 'set', 'dev', `${uplink}p`, 'addrgenmode', 'none'])
   await ns.ip(['link', 'set', `${uplink}p`, 'up'])
   await ns.ip(['link', 'set', uplink, 'up'])
   await ns.ip(['addr', 'add', '192.0.2.2/25', 'dev', uplink])
@@ -432,6 +435,27 @@ void describe(
       assert.match(await ns.ip(['-br', 'addr', 'show', 'dev', t2.name]), /198\.18\.0\.6/)
       await dev.Destroy()
       t2.close()
+    })
+
+    void test('a failure half-way through Establish is undone: no fd, no device, DNS restored', async () => {
+      const { ns, resolv } = e!
+      const before = await routes(ns)
+      const linkNames = async (): Promise<string[]> =>
+        (JSON.parse(await ns.ip(['-j', 'link'])) as { ifname: string }[])
+          .map((l) => l.ifname)
+          .sort()
+      const linksBefore = await linkNames()
+      const dev = await configure(e!, `f${uniqueSuffix()}`, { reroute: true })
+      // the same address twice: the kernel refuses the second one after DNS, the TUN, the first
+      // address and nothing else were set up
+      await dev.AddIPAddress('198.18.0.6', 24, '198.18.0.1', false)
+      const r = await dev.Establish()
+      assert.deepEqual(r.fds, [])
+      assert.deepEqual(await linkNames(), linksBefore)
+      assert.equal(await routes(ns), before)
+      assert.equal(await readFile(resolv, 'utf8'), ORIGINAL_RESOLV)
+      assert.equal(await dev.$get('device_name'), dev.$path.split('_').pop())
+      await dev.Destroy()
     })
 
     void test('the owning backend is SIGKILLed: device, routes and DNS are undone', async () => {

@@ -17,6 +17,8 @@ import {
   netcfgDeviceInterface,
   netcfgDevicePath,
   netcfgManagerInterface,
+  logServiceInterface,
+  proxy,
   releaseName,
   requestName,
   startIdleExit,
@@ -112,6 +114,21 @@ export class NetcfgService {
       onIdle: () => this.#finish('idle'),
     })
     void this.c.conn.closed.then(() => this.#finish('bus connection lost'))
+    await this.#logService('Attach')
+  }
+
+  /** Attach to / detach from the log service if it runs (spec §7.1); never activates it. */
+  async #logService(member: 'Attach' | 'Detach'): Promise<void> {
+    if (this.c.conn.isClosed) return
+    const logSvc = proxy(this.c.conn, BusName.log, ObjectPath.log, logServiceInterface, {
+      timeoutMs: 2000,
+      noAutoStart: true,
+    })
+    try {
+      await logSvc[member](BusName.netcfg)
+    } catch (err) {
+      this.c.log.debug(`Log service ${member}: ${err instanceof Error ? err.message : String(err)}`)
+    }
   }
 
   /** Tears everything down (reverse order of set-up). Idempotent. */
@@ -130,6 +147,7 @@ export class NetcfgService {
       await w.then((x) => x?.cancel()).catch(() => undefined)
     }
     this.#watches.clear()
+    await this.#logService('Detach')
     this.c.log.attachSignal(undefined)
     this.host.close()
     if (!this.c.conn.isClosed) await releaseName(this.c.conn, BusName.netcfg).catch(() => undefined)
