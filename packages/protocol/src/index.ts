@@ -45,5 +45,6 @@ export { openUdpLink } from './link/udp.js'
 export { openTcpLink } from './link/tcp.js'
 export { defaultLinkFactory } from './link/default-link.js'
 export * from './errors.js'
+export * from './profile/index.js'
 /** Maps a parsed profile (`@openvpn3-ts/protocol/profile`) onto EngineOptions (added for the backend). */
 export { engineOptionsFromProfile } from './profile-mapping.js'

@@ -69,10 +69,20 @@ class AeadCrypto implements DataCrypto {
     this.encIv = Buffer.from(slices.sendHmac.subarray(0, IMPLICIT_IV_LENGTH))
     this.decKey = Buffer.from(slices.receiveCipher.subarray(0, cipher.keyLength))
     this.decIv = Buffer.from(slices.receiveHmac.subarray(0, IMPLICIT_IV_LENGTH))
+    this.encIv.copy(this.encNonce, 4)
+    this.decIv.copy(this.decNonce, 4)
   }
 
-  private static aad(header: Buffer, pid: Buffer): Buffer {
-    return header.length === DATA_V2_HEADER_LENGTH ? Buffer.concat([header, pid]) : pid
+  // Reused per-instance buffers: nonce = packet id || implicit IV; AAD = [header(4)] || packet id.
+  private readonly encNonce = Buffer.alloc(12)
+  private readonly decNonce = Buffer.alloc(12)
+  private readonly aadV2 = Buffer.alloc(8)
+
+  private aad(header: Buffer, pid: Buffer): Buffer {
+    if (header.length !== DATA_V2_HEADER_LENGTH) return pid
+    header.copy(this.aadV2, 0)
+    pid.copy(this.aadV2, 4)
+    return this.aadV2
   }
 
   seal(header: Buffer, packetId: number, payload: Buffer): Buffer {
@@ -81,11 +91,11 @@ class AeadCrypto implements DataCrypto {
     const pidOff = header.length
     out.writeUInt32BE(packetId >>> 0, pidOff)
     const pid = out.subarray(pidOff, pidOff + 4)
-    const nonce = Buffer.concat([pid, this.encIv])
-    const c = createCipheriv(this.cipher.node as 'aes-256-gcm', this.encKey, nonce, {
+    this.encNonce.writeUInt32BE(packetId >>> 0, 0)
+    const c = createCipheriv(this.cipher.node as 'aes-256-gcm', this.encKey, this.encNonce, {
       authTagLength: AEAD_TAG_LENGTH,
     })
-    c.setAAD(AeadCrypto.aad(header, pid))
+    c.setAAD(this.aad(header, pid))
     const ct = c.update(payload)
     c.final()
     c.getAuthTag().copy(out, pidOff + 4)
@@ -101,15 +111,11 @@ class AeadCrypto implements DataCrypto {
     const pid = packet.subarray(headerLength, headerLength + 4)
     const tag = packet.subarray(headerLength + 4, headerLength + 4 + AEAD_TAG_LENGTH)
     const ct = packet.subarray(headerLength + this.overhead)
-    const d = createDecipheriv(
-      this.cipher.node as 'aes-256-gcm',
-      this.decKey,
-      Buffer.concat([pid, this.decIv]),
-      {
-        authTagLength: AEAD_TAG_LENGTH,
-      }
-    )
-    d.setAAD(AeadCrypto.aad(header, pid))
+    pid.copy(this.decNonce, 0)
+    const d = createDecipheriv(this.cipher.node as 'aes-256-gcm', this.decKey, this.decNonce, {
+      authTagLength: AEAD_TAG_LENGTH,
+    })
+    d.setAAD(this.aad(header, pid))
     d.setAuthTag(tag)
     const pt = d.update(ct)
     try {
