@@ -87,21 +87,24 @@ export function applyFdPassing(bus: MessageBus): void {
   conn[PATCHED] = true
   const stream = conn.stream
 
-  // --- receive: remember the fds read with the body of the message being parsed.
-  let lastFds: number[] | undefined
+  // --- receive: usocket hands over every fd it has read so far with the next body read, which
+  // may belong to an earlier message than the one the fds came with (e.g. a signal parsed just
+  // before an fd-carrying reply in the same socket read). Queue them and give each message as
+  // many as its UNIX_FDS header field says, in order.
+  const fdQueue: number[] = []
   const origRead = stream.read.bind(stream)
   stream.read = (size?: number, fdSize?: number | null): unknown => {
     const r = origRead(size, fdSize)
     if (fdSize === null && r !== null && typeof r === 'object' && 'fds' in r) {
       const fds = r.fds
-      lastFds = Array.isArray(fds) && fds.length > 0 ? (fds as number[]) : undefined
+      if (Array.isArray(fds)) fdQueue.push(...(fds as number[]))
     }
     return r
   }
   conn.prependListener('message', (msg: Message) => {
-    const fds = lastFds
-    lastFds = undefined
-    if (!fds) return
+    const n = typeof msg.unixFd === 'number' ? msg.unixFd : 0
+    if (n <= 0 || fdQueue.length === 0) return
+    const fds = fdQueue.splice(0, n)
     if (msg.type === MessageType.SIGNAL) {
       closeQuietly(fds) // nobody consumes fds sent with signals
       return
