@@ -13,13 +13,13 @@ import {
 } from './format.js'
 
 void describe('log line format', () => {
-  test('cleanLogText removes control characters and trailing newlines, caps length', () => {
+  void test('cleanLogText removes control characters and trailing newlines, caps length', () => {
     assert.equal(cleanLogText('a\nb\tc\u0007d\n\n'), 'a b c d')
     const long = cleanLogText('x'.repeat(MAX_MESSAGE_LENGTH + 10))
     assert.ok(long.endsWith('[truncated]'))
   })
 
-  test('journal line carries the sd-daemon priority prefix and upstream prefix', () => {
+  void test('journal line carries the sd-daemon priority prefix and upstream prefix', () => {
     const ev = { group: LogGroup.NETCFG, category: LogCategory.WARN, message: 'm', tag: 'svc' }
     assert.equal(journalLine(ev), '<4>Network Configuration WARNING: m')
     assert.equal(journalLine(ev, { tag: true }), '<4>svc Network Configuration WARNING: m')
@@ -34,7 +34,7 @@ void describe('log line format', () => {
     assert.equal(categoryPriority(99), 6)
   })
 
-  test('levels 0–6 only', () => {
+  void test('levels 0–6 only', () => {
     assert.equal(checkLogLevel(0), 0)
     assert.equal(checkLogLevel(6), 6)
     assert.throws(() => checkLogLevel(7), InvalidLogLevelError)

@@ -105,7 +105,7 @@ void describe('logging layer on a private bus', { timeout: 60_000 }, () => {
     await bus?.stop()
   })
 
-  test('attaches, holds lines back until attached, unicasts filtered and scrubbed Log lines', async () => {
+  void test('attaches, holds lines back until attached, unicasts filtered and scrubbed Log lines', async () => {
     const svc = await fakeLogService(bus.address, 300)
     const conn = await DBusConnection.connect({ address: bus.address })
     const local: string[] = []
@@ -165,7 +165,7 @@ void describe('logging layer on a private bus', { timeout: 60_000 }, () => {
     }
   })
 
-  test('follows a new owner of net.openvpn.v3.log and re-attaches and re-assigns', async () => {
+  void test('follows a new owner of net.openvpn.v3.log and re-attaches and re-assigns', async () => {
     const first = await fakeLogService(bus.address)
     const conn = await DBusConnection.connect({ address: bus.address })
     const log = new ServiceLogger({
@@ -220,7 +220,7 @@ void describe('logging layer on a private bus', { timeout: 60_000 }, () => {
     }
   })
 
-  test('without a log service lines still reach the local sink', async () => {
+  void test('without a log service lines still reach the local sink', async () => {
     const conn = await DBusConnection.connect({ address: bus.address })
     const seen: LogEvent[] = []
     const log = new ServiceLogger({

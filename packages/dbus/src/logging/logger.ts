@@ -93,7 +93,7 @@ export function describeError(err: unknown): string {
   const parts: string[] = []
   let e: unknown = err
   for (let i = 0; i < 4 && e !== undefined && e !== null; i++) {
-    parts.push(e instanceof Error ? e.message : String(e))
+    parts.push(e instanceof Error ? e.message : typeof e === 'string' ? e : JSON.stringify(e))
     e = e instanceof Error ? e.cause : undefined
   }
   return parts.join(' (cause: ') + ')'.repeat(Math.max(0, parts.length - 1))

@@ -13,7 +13,7 @@ const KEY = [
 ].join('\n')
 
 void describe('scrubSecrets', () => {
-  test('removes PEM private keys and OpenVPN static keys, keeps certificates', () => {
+  void test('removes PEM private keys and OpenVPN static keys, keeps certificates', () => {
     const out = scrubSecrets(`loaded ${KEY} ok`)
     assert.ok(!out.includes('MIGHAgEAMBMG'), out)
     assert.ok(out.includes(REDACTED))
@@ -28,7 +28,7 @@ void describe('scrubSecrets', () => {
     assert.equal(scrubSecrets(cert), cert)
   })
 
-  test('removes inline profile key blocks', () => {
+  void test('removes inline profile key blocks', () => {
     for (const tag of [
       'key',
       'tls-crypt',
@@ -43,7 +43,7 @@ void describe('scrubSecrets', () => {
     }
   })
 
-  test('removes CRV1/SCRV1 responses and the state id of a challenge', () => {
+  void test('removes CRV1/SCRV1 responses and the state id of a challenge', () => {
     const resp = scrubSecrets('sending CRV1::Om01u7Fh4LrGBS7uh0SWmzwabUiGiW6l::my otp 123456')
     assert.ok(!resp.includes('123456') && !resp.includes('Om01u7Fh4'), resp)
     const s = scrubSecrets('password SCRV1:bGFiLVBhc3N3MHJk:NDI0MjQy')
@@ -53,7 +53,7 @@ void describe('scrubSecrets', () => {
     assert.ok(ch.includes('Please enter token PIN'), ch)
   })
 
-  test('removes auth-token push options and key=value secrets', () => {
+  void test('removes auth-token push options and key=value secrets', () => {
     const push = scrubSecrets(
       'PUSH_REPLY,route-gateway 198.18.1.1,auth-token SESS_ID_AT_abcDEF123,ping 10'
     )
@@ -76,14 +76,14 @@ void describe('scrubSecrets', () => {
     assert.ok(scrubSecrets('password=hunter22 user=bob').includes('user=bob'))
   })
 
-  test('removes long hex and mixed base64 runs (key material)', () => {
+  void test('removes long hex and mixed base64 runs (key material)', () => {
     const hex = 'a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4'
     assert.ok(!scrubSecrets(`key ${hex}`).includes(hex))
     const b64 = 'Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MEFCQ0RFRkdISUpLTE1OT1BRUlNU'
     assert.ok(!scrubSecrets(`blob ${b64}`).includes(b64))
   })
 
-  test('leaves ordinary lines alone', () => {
+  void test('leaves ordinary lines alone', () => {
     const lines = [
       'Session /net/openvpn/v3/sessions/0f5c1e2as7b2es4c1ds9e8fs0a1b2c3d4e5f started',
       'Connected to 192.0.2.1:1194 via udp, token 3a4b5c6dt1a2bt4c5dt8e9ft0a1b2c3d4e5f',
@@ -96,7 +96,7 @@ void describe('scrubSecrets', () => {
 })
 
 void describe('SecretScrubber', () => {
-  test('replaces registered secrets verbatim, base64 and URL-encoded, without a label', () => {
+  void test('replaces registered secrets verbatim, base64 and URL-encoded, without a label', () => {
     const s = new SecretScrubber()
     s.add('Tr0ub4dor&3 horse')
     const b64 = Buffer.from('Tr0ub4dor&3 horse').toString('base64')
@@ -110,7 +110,7 @@ void describe('SecretScrubber', () => {
     assert.ok(s.scrub('Tr0ub4dor&3 horse').includes('Tr0ub4dor'))
   })
 
-  test('ignores too-short values and stays bounded', () => {
+  void test('ignores too-short values and stays bounded', () => {
     const s = new SecretScrubber()
     s.add('ab')
     assert.equal(s.scrub('ab cd'), 'ab cd')
