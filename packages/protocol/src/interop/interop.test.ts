@@ -150,6 +150,10 @@ void describe('interop with a stock OpenVPN 2.6 server', { skip, timeout: 300_00
       const r = await probe(l, s, { authUserPass: true, ...LAB_USER })
       assertTunnelWorks(r)
       assert.match(s.log(), /TLS: Username\/Password authentication succeeded for username 'alice'/)
+      assert.ok(
+        r.log.every((line) => !line.includes(LAB_USER.password)),
+        'no log line contains the password'
+      )
     })
   })
 
@@ -319,6 +323,20 @@ void describe('interop with a stock OpenVPN 2.6 server', { skip, timeout: 300_00
     }
   )
 
+  void test(
+    'pause and resume reconnect and the tunnel works again',
+    { timeout: 60_000 },
+    async () => {
+      await withServer({ kind: 'tls-crypt' }, async (l, s) => {
+        const r = await probe(l, s, {}, { pauseResume: true })
+        assert.equal(r.error, undefined, JSON.stringify(r.error))
+        assert.ok(r.resumed, `resumed; statuses ${r.statuses.join(',')}`)
+        assert.equal(r.receivedAfterResume, 3)
+        assert.ok(r.statuses.includes('paused'))
+      })
+    }
+  )
+
   void test('wrong CA fails with a certificate error, no hang', { timeout: 60_000 }, async () => {
     await withServer({ kind: 'tls-crypt' }, async (l, s) => {
       const r = await probe(l, s, { ca: l.pki.wrongCa })
@@ -387,7 +405,7 @@ void describe('interop with a stock OpenVPN 2.6 server', { skip, timeout: 300_00
     async () => {
       const l = lab
       assert.ok(l)
-      const s = await l.startServer({ kind: 'tls-crypt' })
+      const s = await l.startServer({ kind: 'tls-crypt', extra: ['explicit-exit-notify 1'] })
       try {
         const started = l.runProbe(
           {
@@ -412,6 +430,10 @@ void describe('interop with a stock OpenVPN 2.6 server', { skip, timeout: 300_00
         assert.equal(r.error?.name, 'ConnectAttemptsExhaustedError')
         assert.ok(r.statuses.includes('reconnecting'))
         assert.ok((r.stats?.reconnects ?? 0) >= 1)
+        assert.ok(
+          r.log.some((line) => /server requested restart|server sent EXIT/.test(line)),
+          `server's shutdown notification seen:\n${r.log.join('\n')}`
+        )
       } finally {
         await s.stop()
       }

@@ -421,6 +421,8 @@ export interface ProbeInput {
   disconnect?: boolean
   /** Answer needs-input requests with these values. */
   input?: InputResponse
+  /** After the pings: pause, resume, wait for the reconnect and ping again. */
+  pauseResume?: boolean
   /** Run data-channel throughput measurement for this many ms instead of counted pings. */
   floodMs?: number
 }
@@ -443,4 +445,7 @@ export interface ProbeResult {
   log: string[]
   stats?: EngineStats
   floodPps?: number
+  /** With pauseResume: connected again after resume, and pings answered after it. */
+  resumed?: boolean
+  receivedAfterResume?: number
 }

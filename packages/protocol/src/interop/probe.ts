@@ -29,6 +29,7 @@ async function main(): Promise<void> {
   const t0 = performance.now()
   let resolveConnected: (() => void) | undefined
   let finished = false
+  let connectedCount = 0
   const connected = new Promise<void>((r) => (resolveConnected = r))
   client.on((e) => {
     switch (e.type) {
@@ -44,6 +45,7 @@ async function main(): Promise<void> {
         break
       case 'connected':
         result.connected = true
+        connectedCount += 1
         result.connectMs = Math.round((performance.now() - t0) * 10) / 10
         result.cipher = e.cipher
         result.keyDerivation = e.keyDerivation
@@ -77,28 +79,42 @@ async function main(): Promise<void> {
       result.floodPps = await flood(tun, src, input.target, id, input.floodMs)
     } else {
       const payload = Buffer.alloc(56, 0x61)
-      for (let seq = 1; seq <= input.pings && Date.now() < deadline && !finished; seq++) {
-        tun.inject(buildEchoRequest(src, input.target, id, seq, payload))
-        result.sent += 1
-        const until = Date.now() + Math.max(input.pingIntervalMs, 1000)
-        for (;;) {
-          const left = until - Date.now()
-          if (left <= 0) break
-          const pkt = await tun.next(left)
-          if (!pkt) break
-          const r = parseEchoReply(pkt)
-          if (
-            r &&
-            r.id === id &&
-            r.seq === seq &&
-            r.src === input.target &&
-            r.data.equals(payload)
-          ) {
-            result.received += 1
-            break
+      const pingRun = async (count: number, firstSeq: number): Promise<number> => {
+        let got = 0
+        for (let i = 0; i < count && Date.now() < deadline && !finished; i++) {
+          const seq = (firstSeq + i) & 0xffff
+          tun.inject(buildEchoRequest(src, input.target, id, seq, payload))
+          result.sent += 1
+          const until = Date.now() + Math.max(input.pingIntervalMs, 1000)
+          for (;;) {
+            const left = until - Date.now()
+            if (left <= 0) break
+            const pkt = await tun.next(left)
+            if (!pkt) break
+            const r = parseEchoReply(pkt)
+            if (r?.id === id && r.seq === seq && r.src === input.target && r.data.equals(payload)) {
+              got += 1
+              break
+            }
           }
+          if (i < count - 1) await new Promise((r) => setTimeout(r, input.pingIntervalMs))
         }
-        if (seq < input.pings) await new Promise((r) => setTimeout(r, input.pingIntervalMs))
+        return got
+      }
+      result.received += await pingRun(input.pings, 1)
+      if (input.pauseResume && !finished) {
+        await client.pause('probe pause')
+        await new Promise((r) => setTimeout(r, 500))
+        const before = connectedCount
+        await client.resume()
+        while (connectedCount === before && Date.now() < deadline && !finished) {
+          await new Promise((r) => setTimeout(r, 50))
+        }
+        result.resumed = connectedCount > before
+        if (result.resumed) {
+          result.receivedAfterResume = await pingRun(3, 1000)
+          result.received += result.receivedAfterResume
+        }
       }
       result.lost = result.sent - result.received
     }

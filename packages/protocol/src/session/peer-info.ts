@@ -4,6 +4,21 @@
  * options string (spec §10.4).
  */
 
+import { networkInterfaces } from 'node:os'
+
+/**
+ * MAC address for IV_HWADDR when none is configured: the first non-loopback interface with a
+ * real MAC (2.6 uses the default-gateway interface; the backend may pass that one explicitly).
+ */
+export function defaultHwaddr(): string | undefined {
+  for (const addrs of Object.values(networkInterfaces())) {
+    for (const a of addrs ?? []) {
+      if (!a.internal && a.mac && a.mac !== '00:00:00:00:00:00') return a.mac
+    }
+  }
+  return undefined
+}
+
 /** IV_PROTO bits (spec §10.5, upstream `ssl.h`). */
 export const IvProto = {
   DATA_V2: 2,
@@ -69,7 +84,8 @@ export function buildPeerInfo(o: PeerInfoOptions): string {
   add('IV_COMP_STUBv2', 1)
   const env = o.setenv ?? {}
   if (o.pushPeerInfo) {
-    if (o.hwaddr) add('IV_HWADDR', o.hwaddr.toLowerCase())
+    const hw = o.hwaddr ?? defaultHwaddr()
+    if (hw) add('IV_HWADDR', hw.toLowerCase())
     add('IV_SSL', o.sslVersion ?? `OpenSSL ${process.versions.openssl}`)
     if (o.platformVersion) add('IV_PLAT_VER', o.platformVersion)
     for (const [k, v] of Object.entries(env)) if (k.startsWith('UV_')) add(k, v)
