@@ -165,8 +165,10 @@ export const sessionDirectives: DirectiveTable = {
     handle(ctx, o) {
       if (!arity(ctx, o, 1, 1)) return
       const v = o.args[0]
-      if (v === 'no' || v === 'asym' || v === 'yes') ctx.d.compression.allow = v
-      else err(ctx, o, `${quote(v ?? '')} is not no, asym or yes`)
+      if (v === 'no' || v === 'asym' || v === 'yes') {
+        ctx.d.compression.allow = v
+        ctx.d.allowCompressionLine = o.line
+      } else err(ctx, o, `${quote(v ?? '')} is not no, asym or yes`)
     },
   },
   keepalive: {

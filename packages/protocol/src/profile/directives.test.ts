@@ -196,7 +196,14 @@ void describe('<connection> blocks', () => {
     assert.equal(p.connections[1]?.tlsWrap, null)
     assert.equal(p.tlsWrap.mode, 'tls-crypt')
   })
-  void test('a block without remote, a directive not allowed inside, and mixing with top-level remote', () => {
+  void test('top-level remotes are ignored (with a warning) when blocks exist, as 2.6 does', () => {
+    const p = parseWarns(withLines('<connection>\nremote a.example.net\n</connection>'), 'ignored')
+    assert.deepEqual(
+      p.connections.map((c) => c.remotes.map((r) => r.host)),
+      [['a.example.net']]
+    )
+  })
+  void test('a block without remote and a directive not allowed inside', () => {
     parseFails(
       withLines('<connection>\nproto udp\n</connection>', noRemote),
       'missing_required',
@@ -208,7 +215,6 @@ void describe('<connection> blocks', () => {
       'conflict',
       3
     )
-    parseFails(withLines('<connection>\nremote a\n</connection>'), 'conflict', undefined, 'remote')
     parseFails(withLines('connection foo', noRemote), 'invalid_argument', 1)
   })
 })
@@ -339,10 +345,13 @@ void describe('TLS and data-channel crypto', () => {
     assert.equal(p.profile.auth, 'SHA256')
     assert.ok(p.warnings.some((w) => w.line === 1 && /BF-CBC/.test(w.message)))
   })
-  void test('cipher outside data-ciphers is appended with a deprecation warning (2.6 behaviour)', () => {
+  void test('cipher outside data-ciphers: ignored for negotiation, used as fallback (openvpn 2.6.14)', () => {
     const p = parseWarns(withLines('cipher AES-256-CBC'), 'deprecated')
-    assert.deepEqual(p.dataCiphers.at(-1), 'AES-256-CBC')
+    assert.deepEqual(p.dataCiphers, ['AES-256-GCM', 'AES-128-GCM', 'CHACHA20-POLY1305'])
     assert.equal(p.cipher, 'AES-256-CBC')
+    assert.equal(p.dataCiphersFallback, 'AES-256-CBC')
+    const q = parseOk(withLines('cipher AES-256-CBC\ndata-ciphers-fallback AES-128-CBC')).profile
+    assert.equal(q.dataCiphersFallback, 'AES-128-CBC')
     assert.equal(parseOk(withLines('cipher AES-256-GCM')).warnings.length, 0)
   })
   void test('TLS settings', () => {
@@ -481,8 +490,18 @@ void describe('authentication, peer-info and compression', () => {
     for (const [line, framing] of cases) {
       assert.equal(parseOk(withLines(line)).profile.compression.framing, framing, line)
     }
+    // openvpn 2.6.14: real compression turns allow-compression to asym, unless 'no' was given.
     const lz4 = parseWarns(withLines('compress lz4'), 'unsupported')
-    assert.equal(lz4.compression.framing, 'lz4')
+    assert.deepEqual(lz4.compression, { framing: 'lz4', allow: 'asym' })
+    assert.deepEqual(parseOk(withLines('comp-lzo yes')).profile.compression, {
+      framing: 'lzo',
+      allow: 'asym',
+    })
+    parseFails(withLines('allow-compression no\ncompress lz4'), 'conflict', 1)
+    assert.equal(
+      parseOk(withLines('allow-compression no\ncompress stub')).profile.compression.allow,
+      'no'
+    )
     assert.equal(
       parseOk(withLines('allow-compression asym\ncompress lz4-v2')).profile.compression.allow,
       'asym'

@@ -105,6 +105,7 @@ export interface Draft {
   auth: Digest | null
   authLine: number | null
   compression: { -readonly [K in keyof Compression]: Compression[K] }
+  allowCompressionLine: number | null
 
   userPass: UserPassSource
   authNoCache: boolean
@@ -199,6 +200,7 @@ export function newDraft(): Draft {
     auth: null,
     authLine: null,
     compression: { framing: 'none', allow: 'no' },
+    allowCompressionLine: null,
     userPass: { mode: 'none' },
     authNoCache: false,
     staticChallenge: null,

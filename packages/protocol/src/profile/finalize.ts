@@ -120,19 +120,51 @@ function hasWrap(w: WrapDraft): boolean {
   return w.tlsAuth !== null || w.tlsCrypt !== null || w.tlsCryptV2 !== null
 }
 
-function dataCiphers(d: Draft, issues: IssueCollector): DataCipher[] {
-  const list = [...(d.dataCiphers ?? DEFAULT_DATA_CIPHERS)] as DataCipher[]
-  if (d.cipher !== null && !list.includes(d.cipher) && d.dataCiphersFallback === null) {
-    // OpenVPN 2.5/2.6 keep the legacy behaviour and append --cipher, with a deprecation warning.
+/**
+ * `cipher` is ignored for negotiation by 2.6; when no `data-ciphers-fallback` is given it serves
+ * as the fallback for servers without cipher negotiation (checked against openvpn 2.6.14).
+ */
+function fallbackCipher(
+  d: Draft,
+  list: readonly DataCipher[],
+  issues: IssueCollector
+): DataCipher | null {
+  if (d.cipher !== null && !list.includes(d.cipher)) {
     issues.warn(
       'deprecated',
       null,
       'cipher',
-      `'cipher ${d.cipher}' is not in data-ciphers; it is appended for compatibility. Add it to data-ciphers or use data-ciphers-fallback`
+      `'cipher ${d.cipher}' is not in data-ciphers and is ignored for cipher negotiation${d.dataCiphersFallback === null ? '; it is used as data-ciphers-fallback' : ''}. Add it to data-ciphers or use data-ciphers-fallback`
     )
-    list.push(d.cipher)
   }
-  return list
+  return d.dataCiphersFallback ?? d.cipher
+}
+
+/**
+ * Real compression (LZO/LZ4) configured: 2.6 then defaults `allow-compression` to asym (receive
+ * only, with a warning) and refuses it when `allow-compression no` was given explicitly.
+ */
+function compression(d: Draft, issues: IssueCollector): Profile['compression'] {
+  const { framing } = d.compression
+  const real = framing === 'lzo' || framing === 'lz4' || framing === 'lz4-v2'
+  if (!real) return { framing, allow: d.compression.allow }
+  if (d.allowCompressionLine !== null && d.compression.allow === 'no') {
+    issues.error(
+      'conflict',
+      d.allowCompressionLine,
+      'allow-compression',
+      `compression '${framing}' is configured but allow-compression is 'no'`
+    )
+    return { framing, allow: 'no' }
+  }
+  const allow = d.allowCompressionLine === null ? 'asym' : d.compression.allow
+  issues.warn(
+    'unsupported',
+    null,
+    'compress',
+    `compression '${framing}' is configured: this client never compresses${allow === 'asym' ? " and accepts compressed packets ('allow-compression asym')" : ''}; compression has been used to break encryption`
+  )
+  return { framing, allow }
 }
 
 /** Build the profile; reports whole-profile issues into `issues`. */
@@ -155,13 +187,15 @@ export function finalize(d: Draft, options: readonly RawOption[], issues: IssueC
   if (d.dev === null) issues.error('missing_required', null, 'dev', "missing 'dev tun'")
 
   const auth = d.auth ?? DEFAULT_AUTH_DIGEST
+  const dataCiphers = [...(d.dataCiphers ?? DEFAULT_DATA_CIPHERS)] as DataCipher[]
   const topUsed = d.top.remotes.length > 0
   if (d.blocks.length > 0 && topUsed) {
-    issues.error(
-      'conflict',
+    // OpenVPN 2.6 silently uses only the <connection> blocks then; say so.
+    issues.warn(
+      'ignored',
       d.top.remotes[0]?.line ?? null,
       'remote',
-      "'remote' outside <connection> blocks cannot be combined with <connection> blocks"
+      "'remote' outside <connection> blocks is ignored when <connection> blocks are present"
     )
   }
   const scopes = d.blocks.length > 0 ? d.blocks : topUsed ? [d.top] : []
@@ -209,18 +243,6 @@ export function finalize(d: Draft, options: readonly RawOption[], issues: IssueC
   }
 
   const wrap = tlsWrap(d.top.wrap, d.top.wrap.keyDirection, d, issues, auth)
-  const real =
-    d.compression.framing === 'lzo' ||
-    d.compression.framing === 'lz4' ||
-    d.compression.framing === 'lz4-v2'
-  if (real && d.compression.allow !== 'yes') {
-    issues.warn(
-      'unsupported',
-      null,
-      'compress',
-      `compression '${d.compression.framing}' is configured: this client never compresses and accepts compressed packets only with 'allow-compression asym|yes'`
-    )
-  }
 
   const peerInfo: Record<string, string> = {}
   for (const [k, v] of Object.entries(d.peerInfo)) {
@@ -251,11 +273,11 @@ export function finalize(d: Draft, options: readonly RawOption[], issues: IssueC
       remoteCertEku: d.remoteCertEku,
       peerFingerprints: d.peerFingerprints,
     },
-    dataCiphers: dataCiphers(d, issues),
-    dataCiphersFallback: d.dataCiphersFallback,
+    dataCiphers,
+    dataCiphersFallback: fallbackCipher(d, dataCiphers, issues),
     cipher: d.cipher,
     auth,
-    compression: { ...d.compression },
+    compression: compression(d, issues),
     userPass: d.userPass,
     authNoCache: d.authNoCache,
     staticChallenge: d.staticChallenge,
