@@ -1,0 +1,89 @@
+#!/usr/bin/env node
+/**
+ * `openvpn3-service-client <token>` entry point (spec §6.1): one process per tunnel. Connects
+ * to the system bus (DBUS_SYSTEM_BUS_ADDRESS honoured), exports the backend object, owns
+ * `net.openvpn.v3.backends.be<PID>`, sends `RegistrationRequest` to the session manager and
+ * serves until Disconnect/ForceShutdown, a signal, loss of the bus, or no registration within
+ * REGISTRATION_TIMEOUT_MS. Signals are handled only here (style rule 6).
+ */
+import { DBusConnection, ServiceHost, releaseName, requestName } from '@openvpn3-ts/dbus'
+import { BackendLog } from './backend-log.js'
+import { BackendClient } from './client.js'
+import { CLIENT_USAGE, type ClientOptions, parseClientOptions } from './client-options.js'
+import { BackendUsageError } from './errors.js'
+
+/** A backend nobody registers is an orphan: give up after this long. */
+const REGISTRATION_TIMEOUT_MS = 60_000
+
+async function run(argv: readonly string[]): Promise<number> {
+  let opts: ClientOptions
+  try {
+    opts = parseClientOptions(argv)
+  } catch (err) {
+    if (err instanceof BackendUsageError) {
+      process.stderr.write(`openvpn3-service-client: ${err.message}\n${CLIENT_USAGE}\n`)
+      return 1
+    }
+    throw err
+  }
+  const signalled = new Promise<string>((resolve) => {
+    for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
+      process.once(sig, () => resolve(sig))
+    }
+  })
+  const log = new BackendLog({
+    level: opts.logLevel,
+    ...(opts.logFile !== undefined ? { logFile: opts.logFile } : {}),
+  })
+  const conn = await DBusConnection.connect({ callTimeoutMs: 15_000 })
+  const host = new ServiceHost(conn, {
+    onHandlerError: (err, where) =>
+      process.stderr.write(
+        `openvpn3-service-client: ${where}: ${err instanceof Error ? err.message : String(err)}\n`
+      ),
+  })
+  const client = new BackendClient(
+    { token: opts.token, disableProtectSocket: opts.disableProtectSocket },
+    { conn, host, log }
+  )
+  let code = 0
+  try {
+    await client.start()
+    await requestName(conn, client.busName)
+    client.register()
+    const orphan = new Promise<string>((resolve) => {
+      const timer = setTimeout(() => {
+        if (!client.registered) resolve('no registration')
+      }, REGISTRATION_TIMEOUT_MS)
+      timer.unref()
+    })
+    const why = await Promise.race([
+      signalled,
+      client.done,
+      orphan,
+      conn.closed.then(() => 'bus closed'),
+    ])
+    if (why === 'no registration' || why === 'bus closed') code = 1
+  } catch (err) {
+    process.stderr.write(
+      `openvpn3-service-client: ${err instanceof Error ? err.message : String(err)}\n`
+    )
+    code = 1
+  } finally {
+    await client.stop().catch(() => undefined)
+    host.close()
+    await releaseName(conn, client.busName).catch(() => undefined)
+    await conn.close().catch(() => undefined)
+  }
+  return code
+}
+
+run(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(
+      `openvpn3-service-client: fatal: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`
+    )
+    process.exit(1)
+  }
+)

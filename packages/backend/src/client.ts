@@ -1,0 +1,666 @@
+/**
+ * The backend client process's D-Bus object `/net/openvpn/v3/backends/session` (spec §6):
+ * registration handshake (§6.2), methods with upstream semantics and error texts (§6.3),
+ * properties and access rules (§6.4), the user-input queue (§6.5) and the engine event →
+ * StatusChange/Log/AttentionRequired mapping (§6.6). The protocol engine runs in-process; its
+ * `Tun` port is `NetcfgTun`. Secrets (passwords, challenge answers, passphrases) live only in
+ * the input queue and the engine options and are never logged.
+ *
+ * Lifecycle: start() → registered (RegistrationConfirmation) → Connect → engine running …
+ * → Disconnect / ForceShutdown / stop() → `done` resolves with the reason; main.ts exits.
+ */
+import {
+  AccessDeniedError,
+  BusName,
+  ClientAttentionGroup,
+  ClientAttentionType,
+  type DBusConnection,
+  ErrorDomain,
+  type ExportedObject,
+  InterfaceName,
+  LogCategory,
+  MAX_LOG_LEVEL,
+  ObjectPath,
+  ServiceError,
+  type ServiceHost,
+  StatusMajor,
+  StatusMinor,
+  backendClientInterface,
+  getNameOwner,
+  logServiceInterface,
+  proxy,
+} from '@openvpn3-ts/dbus'
+import {
+  type ClientEvent,
+  type EngineOptions,
+  type InputRequest,
+  type LinkFactory,
+  type OpenVpnClient,
+  type ClientPorts,
+  createClient,
+  defaultLinkFactory,
+} from '@openvpn3-ts/protocol'
+import type { BackendLog } from './backend-log.js'
+import { NoSessionManagerError, ProfileEvaluationError } from './errors.js'
+import { InputQueue } from './input-queue.js'
+import { NetcfgTun } from './netcfg-tun.js'
+import { type EvaluatedProfile, evaluateProfile, fetchProfile } from './profile-eval.js'
+import { type Status, finalStatus, logCategoryOf, status } from './status-map.js'
+
+export interface BackendClientInit {
+  token: string
+  disableProtectSocket?: boolean
+}
+
+export interface BackendClientComponents {
+  conn: DBusConnection
+  host: ServiceHost
+  log: BackendLog
+  /** engine factory (tests may wrap it) */
+  createEngine?: (options: EngineOptions, ports: ClientPorts) => OpenVpnClient
+}
+
+const CRED = ClientAttentionType.CREDENTIALS
+const G = ClientAttentionGroup
+const CONN = StatusMajor.CONNECTION
+const notInit = () => new ServiceError(ErrorDomain.CLIENT, 'Backend service is not initialized')
+
+/** Properties only the session manager may read (spec §6.4). */
+const RESTRICTED_GETS = new Set([
+  'statistics',
+  'stats',
+  'device_name',
+  'session_name',
+  'last_log_line',
+])
+
+/** Connect states that proceed / wait / return at once (spec §6.3 Connect). */
+const CONNECT_WAIT = new Set<number>([
+  StatusMinor.CONN_DISCONNECTING,
+  StatusMinor.CONN_PAUSING,
+  StatusMinor.CONN_RECONNECTING,
+  StatusMinor.CONN_RESUMING,
+])
+const CONNECT_NOOP = new Set<number>([
+  StatusMinor.CONN_PAUSED,
+  StatusMinor.CONN_CONNECTED,
+  StatusMinor.CONN_CONNECTING,
+  StatusMinor.CONN_AUTH_FAILED,
+  StatusMinor.CONN_FAILED,
+  StatusMinor.SESS_AUTH_CHALLENGE,
+  StatusMinor.SESS_AUTH_URL,
+])
+/** Run states in which a client object is stale and dropped before a call (spec §6.4). */
+const STALE = new Set<number>([
+  StatusMinor.CFG_REQUIRE_USER,
+  StatusMinor.CONN_DISCONNECTED,
+  StatusMinor.CONN_FAILED,
+])
+
+const delay = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
+
+export class BackendClient {
+  readonly #init: BackendClientInit
+  readonly #c: BackendClientComponents
+  readonly #queue = new InputQueue()
+  #object: ExportedObject<typeof backendClientInterface> | undefined
+  #sessionMgr = ''
+  #logService: string | undefined
+  #registered = false
+  #sessionPath = '/__unknown'
+  #configPath = ''
+  #profile: EvaluatedProfile | undefined
+  #dco = false
+  #status: Status = status(0, 0)
+  /** run state: last minor that describes the connection (incl. SESS_AUTH_*) */
+  #runMinor: number = StatusMinor.UNSET
+  #engine: OpenVpnClient | undefined
+  #engineRunning = false
+  #tun: NetcfgTun | undefined
+  #paused = false
+  #pendingRequest: InputRequest | undefined
+  #connection: [string, string, string, number] = ['', '', '', 0]
+  #sessionName = ''
+  #finished = false
+  #resolveDone!: (reason: string) => void
+  /** Resolves with the reason once the process should exit. */
+  readonly done: Promise<string>
+
+  constructor(init: BackendClientInit, c: BackendClientComponents) {
+    this.#init = init
+    this.#c = c
+    this.done = new Promise((r) => (this.#resolveDone = r))
+  }
+
+  /** True once RegistrationConfirmation succeeded. */
+  get registered(): boolean {
+    return this.#registered
+  }
+
+  get busName(): string {
+    return `${BusName.backends}.be${process.pid}`
+  }
+
+  /** Exports the object and looks up the session manager; call before owning the bus name. */
+  async start(): Promise<void> {
+    const owner = await getNameOwner(this.#c.conn, BusName.sessions)
+    if (!owner) throw new NoSessionManagerError(`${BusName.sessions} is not on the bus`)
+    this.#sessionMgr = owner
+    this.#logService = await getNameOwner(this.#c.conn, BusName.log)
+    this.#c.log.setSink((group, category, message) =>
+      this.#object?.emit('Log', [group, category, this.#init.token, message], {
+        destination: this.#targets(),
+      })
+    )
+    this.#object = this.#c.host.export(ObjectPath.backendSession, backendClientInterface, {
+      methods: {
+        RegistrationConfirmation: ({ token, session_path, config_path }) =>
+          this.#registrationConfirmation(token, session_path, config_path),
+        Ping: () => true,
+        Ready: () => this.#ready(),
+        Connect: () => this.#connect(),
+        Pause: ({ reason }) => this.#pause(reason),
+        Resume: () => this.#resume(),
+        Restart: () => this.#restart(),
+        Disconnect: () => this.#disconnect(),
+        ForceShutdown: () => this.#forceShutdown(),
+        UserInputQueueGetTypeGroup: () => this.#queue.typeGroups(),
+        UserInputQueueCheck: ({ type, group }) => this.#queue.check(type, group),
+        UserInputQueueFetch: ({ type, group, id }) => this.#queue.fetch(type, group, id),
+        UserInputProvide: ({ type, group, id, value }) => this.#provide(type, group, id, value),
+      },
+      properties: {
+        session_path: { get: () => this.#sessionPath },
+        dco: {
+          get: () => (this.#engine ? this.#tunName().includes('dco') : this.#dco),
+          set: (v) => {
+            this.#dco = v
+          },
+        },
+        device_path: { get: () => this.#tun?.devicePath ?? '/' },
+        device_name: { get: () => this.#tunName() },
+        log_level: {
+          get: () => this.#c.log.level,
+          set: (v) => {
+            if (v > MAX_LOG_LEVEL) throw new Error('Invalid log level')
+            this.#c.log.level = v
+          },
+        },
+        session_name: { get: () => this.#sessionName },
+        connection: { get: () => this.#connection },
+        statistics: { get: () => this.#statistics() },
+        status: { get: () => [this.#status.major, this.#status.minor, this.#status.message] },
+        last_log_line: { get: () => this.#c.log.lastLogLine() },
+      },
+      authorize: (req, ctx) =>
+        this.#authorize(req.kind, req.kind === 'method' ? req.member : req.property, ctx.sender),
+    })
+    await this.#attachLog()
+  }
+
+  /** Sends `RegistrationRequest(busname, token, pid)` to the session manager (spec §6.2 step 3). */
+  register(): void {
+    this.#object?.emit('RegistrationRequest', [this.busName, this.#init.token, process.pid], {
+      destination: this.#sessionMgr,
+    })
+  }
+
+  #targets(): string[] {
+    return [this.#sessionMgr, ...(this.#logService ? [this.#logService] : [])]
+  }
+
+  async #attachLog(): Promise<void> {
+    if (!this.#logService) return
+    const log = proxy(this.#c.conn, BusName.log, ObjectPath.log, logServiceInterface)
+    for (const iface of [InterfaceName.backends, InterfaceName.sessions]) {
+      await log.Attach(iface).catch(() => undefined)
+    }
+  }
+
+  async #authorize(kind: 'method' | 'get' | 'set', member: string, sender: string): Promise<void> {
+    if (kind === 'get' && !RESTRICTED_GETS.has(member)) return
+    if (sender === this.#sessionMgr) return
+    // the session manager may have restarted: re-check who owns its name now
+    const owner = await getNameOwner(this.#c.conn, BusName.sessions)
+    if (owner !== undefined && owner === sender) {
+      this.#sessionMgr = owner
+      return
+    }
+    throw new AccessDeniedError('Access denied')
+  }
+
+  #tunName(): string {
+    return this.#tun?.deviceName ?? ''
+  }
+
+  #statistics(): Record<string, bigint> {
+    const s = this.#engine?.stats()
+    if (!s) return {}
+    const all: [string, number][] = [
+      ['BYTES_IN', s.bytesIn],
+      ['BYTES_OUT', s.bytesOut],
+      ['PACKETS_IN', s.packetsIn],
+      ['PACKETS_OUT', s.packetsOut],
+      ['TUN_BYTES_IN', s.tunBytesIn],
+      ['TUN_BYTES_OUT', s.tunBytesOut],
+      ['TUN_PACKETS_IN', s.tunPacketsIn],
+      ['TUN_PACKETS_OUT', s.tunPacketsOut],
+      ['DECRYPT_ERROR', s.decryptErrors],
+      ['REPLAY_ERROR', s.replayErrors],
+      ['N_RECONNECT', s.reconnects],
+    ]
+    return Object.fromEntries(all.filter(([, v]) => v > 0).map(([k, v]) => [k, BigInt(v)]))
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // signals
+
+  #emitStatus(s: Status): void {
+    this.#status = s
+    if (s.major === CONN || s.major === StatusMajor.SESSION) this.#runMinor = s.minor
+    this.#object?.emit('StatusChange', [s.major, s.minor, s.message], {
+      destination: this.#targets(),
+    })
+  }
+
+  #attention(group: number, message: string): void {
+    this.#object?.emit('AttentionRequired', [CRED, group, message], {
+      destination: this.#targets(),
+    })
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // registration (spec §6.2)
+
+  async #registrationConfirmation(
+    token: string,
+    sessionPath: string,
+    configPath: string
+  ): Promise<string> {
+    if (this.#registered) {
+      throw new ServiceError(ErrorDomain.BE_REGISTRATION, 'Backend service is already registered')
+    }
+    if (token !== this.#init.token) {
+      throw new ServiceError(ErrorDomain.BE_REGISTRATION, 'Invalid registration token')
+    }
+    this.#registered = true
+    this.#sessionPath = sessionPath
+    this.#configPath = configPath
+    if (this.#logService) {
+      await proxy(this.#c.conn, BusName.log, ObjectPath.log, logServiceInterface)
+        .AssignSession(sessionPath, InterfaceName.backends)
+        .catch(() => undefined)
+    }
+    const fetched = await fetchProfile(this.#c.conn, configPath)
+    this.#dco = fetched.dco
+    try {
+      this.#profile = evaluateProfile(fetched.text, fetched.overrides)
+    } catch (err) {
+      if (!(err instanceof ProfileEvaluationError)) throw err
+      this.#emitStatus(
+        status(
+          CONN,
+          StatusMinor.CFG_ERROR,
+          `config_path=${configPath}, eval_message='${err.message}'`
+        )
+      )
+      throw new ServiceError(ErrorDomain.CLIENT, `Configuration parsing failed: ${err.message}`, {
+        cause: err,
+      })
+    }
+    this.#c.log.level = this.#profile.logLevel
+    this.#emitStatus(status(CONN, StatusMinor.CFG_OK, `config_path=${configPath}`))
+    this.#prepareSlots(this.#profile)
+    return fetched.name
+  }
+
+  /** Slots the profile needs before Connect (spec §6.5 table). */
+  #prepareSlots(p: EvaluatedProfile): void {
+    if (p.needsUserPass && !this.#queue.has(G.USER_PASSWORD, 'username')) {
+      this.#queue.add(CRED, G.USER_PASSWORD, 'username', 'Auth User name', false)
+      this.#queue.add(CRED, G.USER_PASSWORD, 'password', 'Auth Password', true)
+      if (p.staticChallenge) {
+        this.#queue.add(
+          CRED,
+          G.CHALLENGE_STATIC,
+          'static_challenge',
+          p.staticChallenge.text,
+          !p.staticChallenge.echo
+        )
+      }
+      const msg = 'Username/password credentials needed'
+      this.#attention(G.USER_PASSWORD, msg)
+      this.#emitStatus(status(CONN, StatusMinor.CFG_REQUIRE_USER, msg))
+    }
+    if (p.keyEncrypted && !this.#queue.has(G.PK_PASSPHRASE, 'pk_passphrase')) {
+      this.#queue.add(CRED, G.PK_PASSPHRASE, 'pk_passphrase', 'Private key passphrase', true)
+      this.#attention(G.PK_PASSPHRASE, 'Private key passphrase needed')
+      this.#emitStatus(
+        status(CONN, StatusMinor.CFG_REQUIRE_USER, 'Private key passphrase needed to connect')
+      )
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // methods (spec §6.3)
+
+  #ready(): void {
+    if (this.#queue.pendingCount > 0) {
+      throw new ServiceError(ErrorDomain.READY, 'Missing user credentials')
+    }
+    if (this.#runMinor === StatusMinor.SESS_AUTH_URL) {
+      throw new ServiceError(ErrorDomain.READY, 'Pending web authentication')
+    }
+  }
+
+  async #connect(): Promise<void> {
+    if (!this.#registered || !this.#profile) throw notInit()
+    if (this.#engine && STALE.has(this.#runMinor) && !this.#pendingRequest) {
+      await this.#dropEngine()
+    }
+    if (this.#engine) {
+      for (let i = 0; CONNECT_WAIT.has(this.#runMinor); i++) {
+        if (i >= 5) {
+          throw new ServiceError(
+            ErrorDomain.CLIENT,
+            'Session is changing connection state, but times out'
+          )
+        }
+        await delay(1000)
+      }
+      if (CONNECT_NOOP.has(this.#runMinor) && !this.#pendingRequest) return
+    }
+    if (this.#queue.pendingCount > 0) {
+      throw new ServiceError(ErrorDomain.CLIENT, 'Required user input not provided')
+    }
+    if (this.#engine && this.#pendingRequest) {
+      // the engine waits for an answer (dynamic challenge, late credentials): hand it over
+      this.#answerPending()
+      return
+    }
+    await this.#startEngine()
+  }
+
+  #credentials(): Partial<EngineOptions> {
+    const q = this.#queue
+    const username = q.value(G.USER_PASSWORD, 'username')
+    const password = q.value(G.USER_PASSWORD, 'password')
+    const sc = q.value(G.CHALLENGE_STATIC, 'static_challenge')
+    const pk = q.value(G.PK_PASSPHRASE, 'pk_passphrase')
+    return {
+      ...(username !== undefined ? { username } : {}),
+      ...(password !== undefined ? { password } : {}),
+      ...(sc !== undefined ? { staticChallengeResponse: sc } : {}),
+      ...(pk !== undefined ? { keyPassphrase: pk } : {}),
+    }
+  }
+
+  async #startEngine(): Promise<void> {
+    const profile = this.#profile
+    if (!profile) throw notInit()
+    const tun = new NetcfgTun(
+      {
+        token: this.#init.token,
+        dnsDisabled: profile.dnsDisabled,
+        ...(profile.dnsScope ? { dnsScope: profile.dnsScope } : {}),
+        ...(this.#init.disableProtectSocket ? { disableProtectSocket: true } : {}),
+      },
+      { conn: this.#c.conn, log: this.#c.log }
+    )
+    await tun.cleanup()
+    this.#tun = tun
+    const link: LinkFactory = async (remote, opts) => {
+      const l = await defaultLinkFactory(remote, opts)
+      tun.setRemoteAddress(l.remote.address)
+      await tun.protectSocket(l.remote.address, l.remote.address.includes(':'))
+      return l
+    }
+    const options = { ...profile.options, ...this.#credentials() }
+    const engine = (this.#c.createEngine ?? createClient)(options, { tun, link })
+    this.#engine = engine
+    this.#engineRunning = true
+    this.#paused = false
+    engine.on((e) => this.#onEngineEvent(engine, e))
+    this.#emitStatus(status(CONN, StatusMinor.CFG_OK, `config_path=${this.#configPath}`))
+    this.#c.log.client(LogCategory.INFO, 'Starting connection')
+    setImmediate(() => {
+      if (this.#engine !== engine) return
+      this.#emitStatus(status(CONN, StatusMinor.CONN_CONNECTING))
+      engine.start().catch((err: unknown) => {
+        this.#c.log.client(
+          LogCategory.FATAL,
+          `Failed to start the VPN client: ${err instanceof Error ? err.message : String(err)}`
+        )
+      })
+    })
+  }
+
+  async #dropEngine(): Promise<void> {
+    const engine = this.#engine
+    this.#engine = undefined
+    this.#pendingRequest = undefined
+    if (engine && this.#engineRunning) await engine.stop().catch(() => undefined)
+    this.#engineRunning = false
+    await this.#tun?.teardown(true)
+  }
+
+  async #pause(reason: string): Promise<void> {
+    if (!this.#registered || !this.#engine) throw notInit()
+    if (this.#paused) throw new ServiceError(ErrorDomain.CLIENT, 'Connection is already paused')
+    this.#paused = true
+    this.#emitStatus(status(CONN, StatusMinor.CONN_PAUSING, `Reason: ${reason}`))
+    await this.#engine.pause(reason)
+    this.#emitStatus(status(CONN, StatusMinor.CONN_PAUSED))
+  }
+
+  async #resume(): Promise<void> {
+    if (!this.#registered || !this.#engine) throw notInit()
+    if (!this.#paused) throw new ServiceError(ErrorDomain.CLIENT, 'Connection is not paused')
+    this.#paused = false
+    this.#emitStatus(status(CONN, StatusMinor.CONN_RESUMING))
+    await this.#engine.resume()
+  }
+
+  async #restart(): Promise<void> {
+    if (!this.#registered || !this.#engine) throw notInit()
+    this.#emitStatus(status(CONN, StatusMinor.CONN_RECONNECTING))
+    const wasPaused = this.#paused
+    this.#paused = false
+    if (!wasPaused) await this.#engine.pause('restart')
+    await this.#engine.resume()
+  }
+
+  async #disconnect(): Promise<void> {
+    if (this.#engine && this.#engineRunning) {
+      this.#c.log.client(LogCategory.INFO, 'Stopping VPN client')
+      this.#emitStatus(status(CONN, StatusMinor.CONN_DISCONNECTING))
+      const engine = this.#engine
+      await engine.stop().catch(() => undefined)
+      await engine.done.catch(() => undefined)
+      await this.#tun?.teardown(true)
+    }
+    this.#emitStatus(status(CONN, StatusMinor.CONN_DONE))
+    setImmediate(() => this.#finish('Disconnect'))
+  }
+
+  #forceShutdown(): void {
+    this.#emitStatus(status(CONN, StatusMinor.CONN_DONE))
+    setImmediate(() => this.#finish('ForceShutdown'))
+  }
+
+  #provide(type: number, group: number, id: number, value: string): void {
+    const slot = this.#queue.provide(type, group, id, value)
+    this.#c.log.proc(LogCategory.VERB1, `User input provided for ${slot.name}`)
+    if (group === G.CHALLENGE_AUTH_PENDING && this.#pendingRequest?.kind === 'cr-text') {
+      this.#answerPending()
+    }
+  }
+
+  /** Hands queued answers to an engine that waits in `needs-input`. */
+  #answerPending(): void {
+    const req = this.#pendingRequest
+    const engine = this.#engine
+    if (!req || !engine) return
+    this.#pendingRequest = undefined
+    const q = this.#queue
+    switch (req.kind) {
+      case 'credentials':
+      case 'static-challenge': {
+        const c = this.#credentials()
+        engine.provideInput({
+          ...(c.username !== undefined ? { username: c.username } : {}),
+          ...(c.password !== undefined ? { password: c.password } : {}),
+          ...(c.staticChallengeResponse !== undefined
+            ? { challengeResponse: c.staticChallengeResponse }
+            : {}),
+        })
+        break
+      }
+      case 'dynamic-challenge': {
+        const r = q.value(G.CHALLENGE_DYNAMIC, 'dynamic_challenge')
+        engine.provideInput(r !== undefined ? { challengeResponse: r } : {})
+        break
+      }
+      case 'cr-text': {
+        const r = q.value(G.CHALLENGE_AUTH_PENDING, 'auth_pending')
+        engine.provideInput(r !== undefined ? { challengeResponse: r } : {})
+        break
+      }
+      case 'private-key-passphrase': {
+        const r = q.value(G.PK_PASSPHRASE, 'pk_passphrase')
+        engine.provideInput(r !== undefined ? { keyPassphrase: r } : {})
+        break
+      }
+      case 'open-url':
+        break
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // engine events (spec §6.6)
+
+  #onEngineEvent(engine: OpenVpnClient, e: ClientEvent): void {
+    if (engine !== this.#engine) return
+    const log = this.#c.log
+    switch (e.type) {
+      case 'log':
+        log.client(logCategoryOf(e.level), e.message)
+        break
+      case 'status':
+        switch (e.status) {
+          case 'connecting':
+            log.client(LogCategory.INFO, 'Connecting')
+            if (this.#runMinor !== StatusMinor.CONN_CONNECTING) {
+              this.#emitStatus(status(CONN, StatusMinor.CONN_CONNECTING))
+            }
+            break
+          case 'reconnecting':
+            this.#connection = ['', '', '', 0]
+            if (!this.#paused) this.#emitStatus(status(CONN, StatusMinor.CONN_RECONNECTING))
+            break
+          case 'waiting-server':
+          case 'authenticating':
+          case 'getting-config':
+            log.client(LogCategory.VERB1, `${e.status}: ${e.message}`)
+            break
+          case 'connected':
+          case 'paused':
+          case 'auth-failed':
+          case 'disconnected':
+            break
+        }
+        break
+      case 'connected': {
+        const r = e.remote
+        const tun = this.#tun
+        const addr = e.config.ifconfig?.local ?? ''
+        this.#connection = [r.proto, r.host, tun?.remoteAddress ?? r.host, r.port]
+        this.#sessionName = r.host
+        log.client(
+          LogCategory.INFO,
+          `Connected: ${r.host}:${r.port} via /${r.proto.toUpperCase()} on ${this.#tunName()}/${addr}/ cipher=${e.cipher}`
+        )
+        this.#emitStatus(status(CONN, StatusMinor.CONN_CONNECTED))
+        break
+      }
+      case 'needs-input':
+        this.#onNeedsInput(e.request)
+        break
+      case 'disconnected': {
+        this.#engineRunning = false
+        this.#connection = ['', '', '', 0]
+        const s = finalStatus(e.error)
+        if (e.error) log.client(LogCategory.ERROR, `Connection failed: ${e.error.message}`)
+        else log.client(LogCategory.INFO, 'Disconnected')
+        this.#emitStatus(s)
+        break
+      }
+    }
+  }
+
+  #onNeedsInput(req: InputRequest): void {
+    this.#pendingRequest = req
+    const q = this.#queue
+    switch (req.kind) {
+      case 'credentials':
+      case 'static-challenge': {
+        q.removeGroup(G.USER_PASSWORD)
+        q.removeGroup(G.CHALLENGE_STATIC)
+        const p = this.#profile
+        if (p) this.#prepareSlots({ ...p, needsUserPass: true, keyEncrypted: false })
+        break
+      }
+      case 'private-key-passphrase':
+        q.removeGroup(G.PK_PASSPHRASE)
+        if (this.#profile) {
+          this.#prepareSlots({ ...this.#profile, needsUserPass: false, keyEncrypted: true })
+        }
+        break
+      case 'dynamic-challenge':
+        q.removeGroup(G.CHALLENGE_DYNAMIC)
+        q.add(CRED, G.CHALLENGE_DYNAMIC, 'dynamic_challenge', req.text, !req.echo)
+        q.add(CRED, G.CHALLENGE_DYNAMIC, 'dynamic_challenge_cookie', '', true, 'engine')
+        this.#attention(G.CHALLENGE_DYNAMIC, req.text)
+        this.#emitStatus(status(CONN, StatusMinor.CFG_REQUIRE_USER, 'Dynamic Challenge'))
+        break
+      case 'cr-text':
+        q.removeGroup(G.CHALLENGE_AUTH_PENDING)
+        q.add(CRED, G.CHALLENGE_AUTH_PENDING, 'auth_pending', req.text, !req.echo)
+        this.#attention(G.CHALLENGE_AUTH_PENDING, req.text)
+        this.#emitStatus(status(CONN, StatusMinor.CFG_REQUIRE_USER, req.text))
+        this.#runMinor = StatusMinor.SESS_AUTH_CHALLENGE
+        break
+      case 'open-url':
+        this.#pendingRequest = undefined
+        this.#attention(G.OPEN_URL, req.url)
+        this.#emitStatus(status(StatusMajor.SESSION, StatusMinor.SESS_AUTH_URL, req.url))
+        break
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // shutdown
+
+  #finish(reason: string): void {
+    if (this.#finished) return
+    this.#finished = true
+    this.#resolveDone(reason)
+  }
+
+  /** Stops the engine (exit notification), destroys the netcfg device, detaches the log. */
+  async stop(): Promise<void> {
+    this.#finish('stop')
+    const engine = this.#engine
+    if (engine && this.#engineRunning) {
+      await Promise.race([engine.stop().catch(() => undefined), delay(3000)])
+    }
+    await this.#tun?.teardown(true)
+    await this.#tun?.cleanup()
+    if (this.#logService) {
+      await proxy(this.#c.conn, BusName.log, ObjectPath.log, logServiceInterface)
+        .Detach(InterfaceName.backends)
+        .catch(() => undefined)
+    }
+    this.#c.log.setSink(undefined)
+  }
+}
