@@ -343,45 +343,7 @@ export class Lab {
 
   /** Runs the probe in the client namespace; resolves with its parsed JSON result. */
   runProbe(input: ProbeInput, timeoutMs: number): Promise<ProbeResult> {
-    const file = join(this.dir, `probe-${randomBytes(3).toString('hex')}.json`)
-    writeFileSync(file, JSON.stringify(input))
-    const probe = new URL('./probe.ts', import.meta.url).pathname
-    return new Promise((resolve, reject) => {
-      const child = spawn(
-        'ip',
-        [
-          'netns',
-          'exec',
-          this.clientNs,
-          process.execPath,
-          '--conditions=source',
-          '--import',
-          'tsx',
-          probe,
-          file,
-        ],
-        { stdio: ['ignore', 'pipe', 'pipe'] }
-      )
-      let out = ''
-      let err = ''
-      child.stdout.on('data', (d: Buffer) => (out += d.toString()))
-      child.stderr.on('data', (d: Buffer) => (err += d.toString()))
-      const timer = setTimeout(() => {
-        child.kill('SIGKILL')
-        reject(new Error(`probe timed out after ${timeoutMs} ms\n${err.slice(-2000)}`))
-      }, timeoutMs)
-      child.on('exit', () => {
-        clearTimeout(timer)
-        const line = out.trim().split('\n').pop() ?? ''
-        try {
-          resolve(JSON.parse(line) as ProbeResult)
-        } catch {
-          reject(
-            new Error(`probe printed no JSON result:\n${out.slice(-2000)}\n${err.slice(-2000)}`)
-          )
-        }
-      })
-    })
+    return runProbeIn(this.clientNs, input, timeoutMs, this.dir)
   }
 
   /** Synchronous emergency cleanup (process exit): kills servers, deletes namespaces and files. */
@@ -448,4 +410,54 @@ export interface ProbeResult {
   /** With pauseResume: connected again after resume, and pings answered after it. */
   resumed?: boolean
   receivedAfterResume?: number
+}
+
+/**
+ * Runs the probe inside namespace `ns` (any lab's client namespace) with `input`; the input file
+ * is written to `dir`. Rejects on timeout (the probe is killed) or when it prints no JSON.
+ */
+export function runProbeIn(
+  ns: string,
+  input: ProbeInput,
+  timeoutMs: number,
+  dir: string
+): Promise<ProbeResult> {
+  const file = join(dir, `probe-${randomBytes(3).toString('hex')}.json`)
+  writeFileSync(file, JSON.stringify(input))
+  const probe = new URL('./probe.ts', import.meta.url).pathname
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      'ip',
+      [
+        'netns',
+        'exec',
+        ns,
+        process.execPath,
+        '--conditions=source',
+        '--import',
+        'tsx',
+        probe,
+        file,
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] }
+    )
+    let out = ''
+    let err = ''
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()))
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()))
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL')
+      reject(new Error(`probe timed out after ${timeoutMs} ms\n${err.slice(-2000)}`))
+    }, timeoutMs)
+    child.on('exit', () => {
+      clearTimeout(timer)
+      rmSync(file, { force: true })
+      const line = out.trim().split('\n').pop() ?? ''
+      try {
+        resolve(JSON.parse(line) as ProbeResult)
+      } catch {
+        reject(new Error(`probe printed no JSON result:\n${out.slice(-2000)}\n${err.slice(-2000)}`))
+      }
+    })
+  })
 }
