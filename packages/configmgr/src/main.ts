@@ -1,0 +1,146 @@
+/**
+ * `openvpn3-service-configmgr` entry point (spec dbus-api.md §3 process, §1.7 activation and
+ * idle exit): parse options, drop root to the openvpn user, connect to the system bus (or
+ * `DBUS_SYSTEM_BUS_ADDRESS`), load persistent profiles, own `net.openvpn.v3.configuration`,
+ * attach to the log service, and exit after the idle time when only persistent profiles are
+ * in memory. SIGTERM/SIGINT and loss of the bus end the process cleanly.
+ */
+import { chownSync, mkdirSync, readFileSync } from 'node:fs'
+import {
+  BusName,
+  DBusConnection,
+  InterfaceName,
+  ObjectPath,
+  ServiceHost,
+  lookupUid,
+  releaseName,
+  requestName,
+  startIdleExit,
+} from '@openvpn3-ts/dbus'
+import { ServiceLog } from './log.js'
+import { ConfigManager } from './manager.js'
+import { USAGE, UsageError, parseOptions, type ServiceOptions } from './options.js'
+import { ProfileStore } from './store.js'
+
+function primaryGid(uid: number): number | undefined {
+  try {
+    for (const line of readFileSync('/etc/passwd', 'utf8').split('\n')) {
+      const f = line.split(':')
+      if (f[2] === String(uid) && f[3] !== undefined) return Number(f[3])
+    }
+  } catch {
+    // no passwd file
+  }
+  return undefined
+}
+
+/** Started as root: hand the state directory to the service user and become it. */
+function dropRoot(opts: ServiceOptions, log: ServiceLog): number | undefined {
+  if (process.getuid?.() !== 0) return process.getuid?.()
+  const uid = lookupUid(opts.openvpnUser)
+  const gid = uid === undefined ? undefined : primaryGid(uid)
+  if (uid === undefined || gid === undefined) {
+    log.warn(`user ${opts.openvpnUser} not found; running as root`)
+    return 0
+  }
+  mkdirSync(opts.stateDir, { recursive: true, mode: 0o700 })
+  chownSync(opts.stateDir, uid, gid)
+  process.setgroups?.([gid])
+  process.setgid?.(gid)
+  process.setuid?.(uid)
+  return uid
+}
+
+async function main(): Promise<number> {
+  let opts: ServiceOptions
+  try {
+    opts = parseOptions(process.argv.slice(2))
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`openvpn3-service-configmgr: ${err.message}\n${USAGE}\n`)
+      return 2
+    }
+    throw err
+  }
+  if (opts.help) {
+    process.stdout.write(USAGE + '\n')
+    return 0
+  }
+  const log = new ServiceLog(opts.logLevel)
+  const myUid = dropRoot(opts, log)
+  process.umask(0o077)
+  const openvpnUid = lookupUid(opts.openvpnUser) ?? myUid ?? 0
+
+  let stopping = false
+  let resolveDone: (code: number) => void = () => undefined
+  const done = new Promise<number>((r) => (resolveDone = r))
+  const stop = (code: number) => {
+    if (stopping) return
+    stopping = true
+    resolveDone(code)
+  }
+  process.on('SIGTERM', () => stop(0))
+  process.on('SIGINT', () => stop(0))
+
+  const conn = await DBusConnection.connect({ callTimeoutMs: 10_000 })
+  void conn.closed.then((cause) => {
+    if (!stopping) log.error(`bus connection lost${cause ? `: ${cause.message}` : ''}`)
+    stop(stopping ? 0 : 1)
+  })
+  const host = new ServiceHost(conn, {
+    onHandlerError: (err, where) =>
+      log.error(`${where}: ${err instanceof Error ? err.message : String(err)}`),
+  })
+  const manager = new ConfigManager(host, conn, {
+    store: new ProfileStore(opts.stateDir),
+    openvpnUid,
+    log,
+  })
+  manager.start()
+  await log.attach(host, conn)
+  await requestName(conn, BusName.configuration)
+  log.info(`Configuration manager ready (${manager.size} profile(s), state ${opts.stateDir})`)
+  // attach to the log service if it runs (do not activate it just for us)
+  void conn
+    .call({
+      destination: BusName.log,
+      path: ObjectPath.log,
+      interface: InterfaceName.log,
+      member: 'Attach',
+      signature: 's',
+      body: [InterfaceName.configuration],
+      timeoutMs: 2000,
+      noAutoStart: true,
+    })
+    .catch(() => undefined)
+
+  const stopIdle = startIdleExit(host, {
+    idleMs: opts.idleMinutes * 60_000,
+    isBusy: () => manager.busy,
+    onIdle: () => {
+      log.info('Idle, exiting')
+      stop(0)
+    },
+  })
+  const code = await done
+  stopIdle()
+  await log.detach()
+  try {
+    await releaseName(conn, BusName.configuration)
+  } catch {
+    // bus gone
+  }
+  host.close()
+  await conn.close().catch(() => undefined)
+  return code
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(
+      `openvpn3-service-configmgr: ${err instanceof Error ? err.message : String(err)}\n`
+    )
+    process.exit(1)
+  }
+)
