@@ -257,8 +257,10 @@ export const sessionDirectives: DirectiveTable = {
   verb: {
     handle(ctx, o) {
       if (!arity(ctx, o, 1, 1)) return
-      const n = intArg(ctx, o, 0, 0, 11, 'a verbosity level')
-      if (n !== null) ctx.d.verb = n
+      const n = intArg(ctx, o, 0, 0, 1000, 'a verbosity level')
+      if (n === null) return
+      if (n > 11) warn(ctx, o, `verbosity ${n} is above the highest level 11; using 11`)
+      ctx.d.verb = Math.min(n, 11)
     },
   },
   mute: {

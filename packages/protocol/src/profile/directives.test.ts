@@ -320,7 +320,6 @@ void describe('credentials and control-channel keys', () => {
     ['key-direction 2', 'invalid_argument'],
     ['<pkcs12>\nMIIB\n</pkcs12>', 'unsupported'],
     ['<secret>\nx\n</secret>', 'unsupported'],
-    ['<dh>\nx\n</dh>', 'server_only'],
     ['<route>\n10.0.0.0\n</route>', 'unknown_block'],
     ['<crl-verify>\nnot a crl\n</crl-verify>', 'invalid_pem'],
   ])
@@ -583,7 +582,7 @@ void describe('timers, MTU and local behaviour', () => {
     ['reneg-sec -5', 'invalid_argument'],
     ['tun-mtu 50', 'invalid_argument'],
     ['mssfix 1400 auto', 'invalid_argument'],
-    ['verb 12', 'invalid_argument'],
+    ['verb -1', 'invalid_argument'],
     ['replay-window 0', 'invalid_argument'],
   ])
 })
@@ -677,6 +676,8 @@ void describe('unknown, ignored and duplicated directives', () => {
     assert.equal(p.warnings.length, 0)
   })
   void test('local-only directives are ignored with a warning', () => {
+    assert.equal(parseWarns(withLines('verb 12'), 'ignored', 1).verb, 11)
+    parseWarns(withLines('<dh>\nx\n</dh>'), 'ignored', 1)
     for (const d of [
       'mute-replay-warnings',
       'user nobody',

@@ -109,7 +109,6 @@ const SERVER_ONLY = [
   'override-username',
   'force-tls-key-material-export',
   'multihome',
-  'dh',
   'auth-gen-token-secret',
 ]
 
@@ -150,6 +149,7 @@ const IGNORED: Readonly<Record<string, string>> = {
   'machine-readable-output': 'logging is handled by the log service',
   'suppress-timestamps': 'logging is handled by the log service',
   echo: 'not applicable',
+  dh: 'Diffie-Hellman parameters are only used by servers (2.6 ignores them too)',
   daemon: 'the service manager runs the client',
   user: 'the service manages the privileges of the client process',
   group: 'the service manages the privileges of the client process',
