@@ -75,6 +75,49 @@ export function attachReplyFds(bus: MessageBus, call: Message, fds: OutOfBandFds
   }
 }
 
+/**
+ * The UNIX_FDS header field (code 9, `u`) of a message, from its 16-byte fixed header and the
+ * bytes that follow (the header-field array `a(yv)` comes first; D-Bus spec "Message Format").
+ * 0 when absent or malformed.
+ */
+export function unixFdsField(fixed: Buffer, rest: Buffer): number {
+  const le = fixed[0] === 0x6c // 'l'
+  const fieldsLen = le ? fixed.readUInt32LE(12) : fixed.readUInt32BE(12)
+  const end = Math.min(fieldsLen, rest.length)
+  // offsets are relative to the message start; the fields array starts at 16
+  const align = (off: number, a: number): number => off + ((a - ((off + 16) % a)) % a)
+  const u32 = (off: number): number => (le ? rest.readUInt32LE(off) : rest.readUInt32BE(off))
+  let off = 0
+  while (off < end) {
+    off = align(off, 8)
+    if (off + 2 > end) break
+    const code = rest[off] ?? 0
+    const sigLen = rest[off + 1] ?? 0
+    const sig = rest.toString('latin1', off + 2, off + 2 + sigLen)
+    off += 2 + sigLen + 1
+    switch (sig) {
+      case 'u':
+        off = align(off, 4)
+        if (off + 4 > end) return 0
+        if (code === 9) return u32(off)
+        off += 4
+        break
+      case 's':
+      case 'o':
+        off = align(off, 4)
+        if (off + 4 > end) return 0
+        off += 4 + u32(off) + 1
+        break
+      case 'g':
+        off += 1 + (rest[off] ?? 0) + 1
+        break
+      default:
+        return 0 // not a header field type
+    }
+  }
+  return 0
+}
+
 /** True when the connection negotiated fd passing and runs over usocket. */
 export function canPassFds(bus: MessageBus): boolean {
   return bus._connection.stream.supportsUnixFd === true
@@ -90,19 +133,26 @@ export function applyFdPassing(bus: MessageBus): void {
   // --- receive: usocket hands over every fd it has read so far with the next body read, which
   // may belong to an earlier message than the one the fds came with (e.g. a signal parsed just
   // before an fd-carrying reply in the same socket read). Queue them and give each message as
-  // many as its UNIX_FDS header field says, in order.
+  // many as its UNIX_FDS header field says, in order. dbus-next drops that field when it builds
+  // its Message, so it is read here from the raw header fields.
   const fdQueue: number[] = []
+  let header: Buffer | undefined
+  let nextCount = 0
   const origRead = stream.read.bind(stream)
   stream.read = (size?: number, fdSize?: number | null): unknown => {
     const r = origRead(size, fdSize)
-    if (fdSize === null && r !== null && typeof r === 'object' && 'fds' in r) {
-      const fds = r.fds
+    if (size === 16 && fdSize === undefined && Buffer.isBuffer(r)) header = r
+    if (fdSize === null && r !== null && typeof r === 'object') {
+      const fds = 'fds' in r ? r.fds : undefined
       if (Array.isArray(fds)) fdQueue.push(...(fds as number[]))
+      const data = 'data' in r ? r.data : r
+      nextCount = header && Buffer.isBuffer(data) ? unixFdsField(header, data) : 0
     }
     return r
   }
   conn.prependListener('message', (msg: Message) => {
-    const n = typeof msg.unixFd === 'number' ? msg.unixFd : 0
+    const n = nextCount
+    nextCount = 0
     if (n <= 0 || fdQueue.length === 0) return
     const fds = fdQueue.splice(0, n)
     if (msg.type === MessageType.SIGNAL) {
