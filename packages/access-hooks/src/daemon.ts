@@ -232,7 +232,12 @@ export class AccessDaemon {
         continue
       }
       known.add(c.cid)
-      if (!this.#clients.has(c.cid)) this.#track(s, c)
+      if (this.#clients.has(c.cid)) continue
+      this.#track(s, c)
+      const t = this.#clients.get(c.cid)
+      // Established while we were away: record it and run the connect hook late.
+      if (t && s.state === 'authorised' && c.virtualAddress !== '')
+        await this.#established(t, s.sourceIp)
     }
     for (const u of resend) {
       this.stats.resent += 1
@@ -262,7 +267,7 @@ export class AccessDaemon {
       sessionId: s.id,
       startedAt: s.startedAt,
       expiresAt: s.expiresAt,
-      established: s.state === 'active' || c.virtualAddress !== '',
+      established: s.state === 'active',
       vpnIp4: s.vpnIp4 || c.virtualAddress,
       vpnIp6: s.vpnIp6 || c.virtualAddress6,
     }
@@ -665,9 +670,13 @@ export class AccessDaemon {
   async #onEstablished(ev: ClientEvent): Promise<void> {
     const t = this.#clients.get(ev.cid)
     if (!t) return
-    t.established = true
     t.vpnIp4 = ev.env.ifconfig_pool_remote_ip ?? t.vpnIp4
     t.vpnIp6 = ev.env.ifconfig_pool_remote_ip6 ?? t.vpnIp6
+    await this.#established(t, ev.env.trusted_ip ?? ev.env.trusted_ip6 ?? t.sourceIp)
+  }
+
+  async #established(t: Tracked, originatingIp: string): Promise<void> {
+    t.established = true
     await this.init.store.markActive(t.sessionId, t.vpnIp4, t.vpnIp6)
     this.#armTimer(t)
     const sc = this.init.config.scripts
@@ -680,7 +689,7 @@ export class AccessDaemon {
         connectionId: t.commonName || t.username,
         ip4: t.vpnIp4,
         ip6: t.vpnIp6,
-        originatingIp: ev.env.trusted_ip ?? ev.env.trusted_ip6 ?? t.sourceIp,
+        originatingIp,
         serverId: this.init.config.serverId,
         sessionId: t.sessionId,
       },
@@ -693,7 +702,7 @@ export class AccessDaemon {
         ? 'connect script timed out'
         : `connect script exited with ${r.code ?? r.signal}`
       this.init.logger.info(
-        `kill cid ${ev.cid}: ${why}${r.stderr ? ` (${r.stderr.slice(0, 200)})` : ''}`
+        `kill cid ${t.cid}: ${why}${r.stderr ? ` (${r.stderr.slice(0, 200)})` : ''}`
       )
       t.endReason = 'rejected by connect script'
       await this.#kill(t.cid, 'HALT,access rejected')
