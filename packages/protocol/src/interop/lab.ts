@@ -45,6 +45,8 @@ export interface ServerSpec {
   noEku?: boolean
   /** tls-crypt-v2 only: refuse clients without the early-negotiation marker. */
   forceCookie?: boolean
+  /** Management socket with `management-client-auth`: the test decides each authentication. */
+  managementClientAuth?: boolean
   extra?: string[]
 }
 
@@ -56,6 +58,8 @@ export interface LabServer {
   tunnelServerIp: string
   /** tls-crypt-v2 client key for this server. */
   tlsCryptV2ClientKey?: string
+  /** Unix socket of the management interface (with managementClientAuth). */
+  managementPath?: string
   pid: number
   log(): string
   stop(): Promise<void>
@@ -296,6 +300,8 @@ export class Lab {
         )
         break
     }
+    const managementPath = spec.managementClientAuth ? join(d, `mgmt${index}.sock`) : undefined
+    if (managementPath) lines.push(`management ${managementPath} unix`, 'management-client-auth')
     lines.push(...(spec.extra ?? []))
     const conf = join(d, `server${index}.conf`)
     writeFileSync(conf, lines.join('\n') + '\n')
@@ -324,6 +330,7 @@ export class Lab {
       index,
       tunnelServerIp: `198.18.${index}.1`,
       ...(tlsCryptV2ClientKey ? { tlsCryptV2ClientKey } : {}),
+      ...(managementPath ? { managementPath } : {}),
       pid,
       log,
       stop: async () => {
