@@ -203,6 +203,34 @@ void describe('service kit on a private bus', { timeout: 120_000 }, () => {
     assert.deepEqual(c, { ok: true, value: 'from-service' })
   })
 
+  void test('fds stay with their own replies when calls and signals interleave', async () => {
+    const off = await p().$on('Said', () => undefined)
+    try {
+      const texts = Array.from({ length: 24 }, (_, i) => `fd-${i}`)
+      const results = await Promise.all(
+        texts.flatMap((t) => [
+          p().GetFd(t),
+          p()
+            .Shout(t)
+            .then(() => undefined),
+        ])
+      )
+      const got: string[] = []
+      for (const r of results) {
+        if (!r) continue
+        assert.equal(r.fds.length, 1)
+        const fd = r.fds[0] as number
+        const buf = Buffer.alloc(64)
+        const n = readSync(fd, buf, 0, 64, 0)
+        closeSync(fd)
+        got.push(buf.subarray(0, n).toString())
+      }
+      assert.deepEqual(got, texts)
+    } finally {
+      await off()
+    }
+  })
+
   void test('fd as h works both ways', async () => {
     const fd = await p().GetFdH('via-h')
     const buf = Buffer.alloc(64)
