@@ -49,6 +49,15 @@ void describe('parseOptionList: lines, comments and limits (spec §19.1, dbus-ap
     assert.equal(r.issues[0]?.code, 'invalid_encoding')
   })
 
+  void test('input that is neither text nor bytes is an issue, not an exception', () => {
+    const bads: unknown[] = [null, undefined, 42, {}, ['client']]
+    for (const bad of bads) {
+      const r = parseOptionList(bad as string)
+      assert.equal(r.ok, false)
+      assert.equal(r.issues[0]?.code, 'invalid_encoding')
+    }
+  })
+
   void test('profile, line and directive size limits', () => {
     const big = parseOptionList('verb 3\n'.repeat(40_000))
     assert.equal(big.issues[0]?.code, 'too_large')

@@ -110,6 +110,11 @@ function decode(
   issues: IssueCollector
 ): string | null {
   if (typeof input !== 'string') {
+    // Callers in plain JavaScript (or `any` from an edge) may pass something else entirely.
+    if (!((input as unknown) instanceof Uint8Array)) {
+      issues.error('invalid_encoding', null, null, 'profile must be text or UTF-8 bytes')
+      return null
+    }
     if (input.byteLength > limits.maxProfileBytes) return tooLarge(input.byteLength, limits, issues)
     try {
       return new TextDecoder('utf-8', { fatal: true }).decode(input)
