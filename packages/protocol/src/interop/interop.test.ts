@@ -324,6 +324,21 @@ void describe('interop with a stock OpenVPN 2.6 server', { skip, timeout: 300_00
   )
 
   void test(
+    'keepalive: idle gaps longer than the server ping-restart do not drop the tunnel',
+    { timeout: 60_000 },
+    async () => {
+      await withServer({ kind: 'tls-crypt', extra: ['keepalive 1 4'] }, async (l, s) => {
+        const r = await probe(l, s, {}, { pings: 3, pingIntervalMs: 9000, timeoutMs: 40_000 })
+        assert.equal(r.error, undefined, JSON.stringify(r.error))
+        assert.equal(r.received, 3)
+        assert.equal(r.stats?.reconnects, 0)
+        assert.doesNotMatch(s.log(), /Inactivity timeout/)
+        assert.match(r.log.join('\n'), /ping 1\/4/)
+      })
+    }
+  )
+
+  void test(
     'pause and resume reconnect and the tunnel works again',
     { timeout: 60_000 },
     async () => {

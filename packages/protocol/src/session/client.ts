@@ -172,6 +172,13 @@ class Client implements OpenVpnClient {
   }
 
   async stop(): Promise<void> {
+    if (!this.loop) {
+      if (!this.stopping) {
+        this.stopping = true
+        this.finish()
+      }
+      return
+    }
     this.stopping = true
     this.wake?.()
     this.inputWaiter?.({})
@@ -281,8 +288,7 @@ class Client implements OpenVpnClient {
     const remotes = this.opts.remotes
     let remoteIndex = 0
     let failures = 0
-    let attemptsOnRemote = 0
-    let everConnected = false
+    let passes = 0
     const maxPerRemote = this.opts.connectRetryMax
     let first = true
     for (;;) {
@@ -298,7 +304,6 @@ class Client implements OpenVpnClient {
         `${remote.proto}://${remote.host}:${remote.port}`
       )
       first = false
-      attemptsOnRemote += 1
       const end = await this.attempt(remote)
       if (this.stopping) return this.finish()
       let advance = false
@@ -351,16 +356,16 @@ class Client implements OpenVpnClient {
           break
         }
         case 'error': {
-          if (end.wasConnected) {
-            everConnected = true
-            failures = 0
-            attemptsOnRemote = 0
-          } else failures += 1
           this.log('warn', `connection failed: ${end.error.message}`)
-          if (maxPerRemote !== undefined && attemptsOnRemote >= maxPerRemote) {
-            advance = true
-            attemptsOnRemote = 0
-            if (remoteIndex === remotes.length - 1) {
+          if (end.wasConnected) {
+            // a working connection dropped: start over on the same remote
+            failures = 0
+            passes = 0
+          } else {
+            failures += 1
+            // `connect-retry-max N`: every remote is tried N times (one pass = each remote once)
+            if (remoteIndex === remotes.length - 1) passes += 1
+            if (maxPerRemote !== undefined && passes >= maxPerRemote) {
               return this.finish(
                 new ConnectAttemptsExhaustedError(
                   `giving up after ${maxPerRemote} attempt(s) per remote: ${end.error.message}`,
@@ -368,18 +373,15 @@ class Client implements OpenVpnClient {
                 )
               )
             }
-          } else if (remotes.length > 1 && !end.wasConnected) advance = true
+            advance = remotes.length > 1
+          }
           const base = this.opts.connectRetry * 1000
           const doubling = Math.max(0, failures - RETRY_DOUBLING_AFTER)
           delayMs = Math.min(base * 2 ** doubling, this.opts.connectRetryMaxDelay * 1000)
           break
         }
       }
-      void everConnected
-      if (advance) {
-        remoteIndex = (remoteIndex + 1) % remotes.length
-        if (end.kind !== 'error') attemptsOnRemote = 0
-      }
+      if (advance) remoteIndex = (remoteIndex + 1) % remotes.length
       if (delayMs > 0) await this.sleep(delayMs)
     }
   }
