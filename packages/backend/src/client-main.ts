@@ -8,9 +8,27 @@
  */
 import { DBusConnection, ServiceHost, releaseName, requestName } from '@openvpn3-ts/dbus'
 import { BackendLog } from './backend-log.js'
-import { BackendClient } from './client.js'
-import { CLIENT_USAGE, type ClientOptions, parseClientOptions } from './client-options.js'
+import { BackendClient, loadEngineModules } from './client.js'
+import {
+  CLIENT_USAGE,
+  type ClientOptions,
+  checkToken,
+  parseClientOptions,
+} from './client-options.js'
 import { BackendUsageError } from './errors.js'
+
+/** First line of stdin (a warm spare's token), or undefined at EOF. */
+async function readTokenLine(): Promise<string | undefined> {
+  let buf = ''
+  process.stdin.setEncoding('utf8')
+  for await (const chunk of process.stdin) {
+    buf += String(chunk)
+    const nl = buf.indexOf('\n')
+    if (nl >= 0) return buf.slice(0, nl)
+    if (buf.length > 256) return undefined
+  }
+  return undefined
+}
 
 /** A backend nobody registers is an orphan: give up after this long. */
 const REGISTRATION_TIMEOUT_MS = 60_000
@@ -42,8 +60,30 @@ async function run(argv: readonly string[]): Promise<number> {
         `openvpn3-service-client: ${where}: ${err instanceof Error ? err.message : String(err)}\n`
       ),
   })
+  let token = opts.token
+  if (opts.tokenFromStdin) {
+    // warm spare: bus connected and engine loaded; wait for the starter to hand over a token
+    void loadEngineModules().catch(() => undefined)
+    const line = await Promise.race([
+      readTokenLine(),
+      signalled.then(() => undefined),
+      conn.closed.then(() => undefined),
+    ])
+    if (line === undefined) {
+      await conn.close().catch(() => undefined)
+      return 0
+    }
+    try {
+      token = checkToken(line)
+    } catch (err) {
+      process.stderr.write(`openvpn3-service-client: ${(err as Error).message}\n`)
+      await conn.close().catch(() => undefined)
+      return 1
+    }
+    process.stdin.destroy()
+  }
   const client = new BackendClient(
-    { token: opts.token, disableProtectSocket: opts.disableProtectSocket },
+    { token, disableProtectSocket: opts.disableProtectSocket },
     { conn, host, log }
   )
   let code = 0
@@ -51,6 +91,7 @@ async function run(argv: readonly string[]): Promise<number> {
     await client.start()
     await requestName(conn, client.busName)
     client.register()
+    void loadEngineModules().catch(() => undefined)
     const orphan = new Promise<string>((resolve) => {
       const timer = setTimeout(() => {
         if (!client.registered) resolve('no registration')

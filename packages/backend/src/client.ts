@@ -30,21 +30,21 @@ import {
   logServiceInterface,
   proxy,
 } from '@openvpn3-ts/dbus'
-import {
-  type ClientEvent,
-  type EngineOptions,
-  type InputRequest,
-  type LinkFactory,
-  type OpenVpnClient,
-  type ClientPorts,
-  createClient,
-  defaultLinkFactory,
+import type {
+  ClientEvent,
+  EngineOptions,
+  InputRequest,
+  LinkFactory,
+  OpenVpnClient,
+  ClientPorts,
 } from '@openvpn3-ts/protocol'
+import type * as ProtocolModule from '@openvpn3-ts/protocol'
 import type { BackendLog } from './backend-log.js'
 import { NoSessionManagerError, ProfileEvaluationError } from './errors.js'
 import { InputQueue } from './input-queue.js'
 import { NetcfgTun } from './netcfg-tun.js'
-import { type EvaluatedProfile, evaluateProfile, fetchProfile } from './profile-eval.js'
+import type { EvaluatedProfile } from './profile-eval.js'
+import type * as ProfileEvalModule from './profile-eval.js'
 import { type Status, finalStatus, logCategoryOf, status } from './status-map.js'
 
 export interface BackendClientInit {
@@ -96,6 +96,17 @@ const STALE = new Set<number>([
   StatusMinor.CONN_DISCONNECTED,
   StatusMinor.CONN_FAILED,
 ])
+
+let engineModules: Promise<[typeof ProfileEvalModule, typeof ProtocolModule]> | undefined
+
+/**
+ * The profile parser and the engine are loaded lazily: the process registers first and loads
+ * them while the session manager handles the RegistrationRequest (start time, see bench/).
+ */
+export function loadEngineModules(): Promise<[typeof ProfileEvalModule, typeof ProtocolModule]> {
+  engineModules ??= Promise.all([import('./profile-eval.js'), import('@openvpn3-ts/protocol')])
+  return engineModules
+}
 
 const delay = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
 
@@ -291,6 +302,7 @@ export class BackendClient {
         .AssignSession(sessionPath, InterfaceName.backends)
         .catch(() => undefined)
     }
+    const [{ fetchProfile, evaluateProfile }] = await loadEngineModules()
     const fetched = await fetchProfile(this.#c.conn, configPath)
     this.#dco = fetched.dco
     try {
@@ -407,6 +419,7 @@ export class BackendClient {
       },
       { conn: this.#c.conn, log: this.#c.log }
     )
+    const [, { createClient, defaultLinkFactory }] = await loadEngineModules()
     await tun.cleanup()
     this.#tun = tun
     const link: LinkFactory = async (remote, opts) => {

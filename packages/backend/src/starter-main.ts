@@ -30,7 +30,7 @@ import {
   startIdleExit,
 } from '@openvpn3-ts/dbus'
 import { BackendUsageError } from './errors.js'
-import { clientCommand, clientEnvironment, spawnClient } from './starter.js'
+import { WarmSpare, clientCommand, clientEnvironment, spawnClient } from './starter.js'
 import { STARTER_USAGE, type StarterOptions, parseStarterOptions } from './starter-options.js'
 
 const TOKEN = /^[0-9a-z]{8}t[0-9a-z]{4}t[0-9a-z]{4}t[0-9a-z]{4}t[0-9a-z]{12}$/
@@ -53,6 +53,15 @@ async function run(argv: readonly string[]): Promise<number> {
   const host = new ServiceHost(conn)
   const myUid = process.geteuid?.() ?? 0
   let logOwner: string | undefined
+  const env = clientEnvironment(opts.clientEnv)
+  const spare =
+    opts.spareClients > 0
+      ? new WarmSpare(
+          clientCommand(['--token-from-stdin'], opts.clientArgs, opts.clientRunner),
+          env,
+          opts.clientOutput
+        )
+      : undefined
 
   const starter = host.export(ObjectPath.backends, backendStarterInterface, {
     methods: {
@@ -60,9 +69,14 @@ async function run(argv: readonly string[]): Promise<number> {
         if (!TOKEN.test(token)) {
           throw new ServiceError(ErrorDomain.GDBUSPP, `Invalid session token '${token}'`)
         }
-        const cmd = clientCommand(token, opts.clientArgs, opts.clientRunner, opts.clientBinary)
+        const warm = spare?.take(token)
+        if (warm !== undefined) {
+          log(LogCategory.VERB1, `Backend client process started as pid ${warm} (warm spare)`)
+          return warm
+        }
+        const cmd = clientCommand([token], opts.clientArgs, opts.clientRunner, opts.clientBinary)
         try {
-          const pid = await spawnClient(cmd, clientEnvironment(opts.clientEnv), opts.clientOutput)
+          const pid = await spawnClient(cmd, env, opts.clientOutput)
           log(LogCategory.VERB1, `Backend client process started as pid ${pid}`)
           return pid
         } catch (err) {
@@ -103,6 +117,7 @@ async function run(argv: readonly string[]): Promise<number> {
         .catch(() => undefined)
     }
     log(LogCategory.INFO, `Backend starter ready (pid ${process.pid})`)
+    spare?.fill()
     const idle = new Promise<string>((resolve) => {
       startIdleExit(host, { idleMs: opts.idleExitSec * 1000, onIdle: () => resolve('idle') })
     })
@@ -114,6 +129,7 @@ async function run(argv: readonly string[]): Promise<number> {
     )
     code = 1
   } finally {
+    spare?.close()
     if (logOwner) {
       await proxy(conn, BusName.log, ObjectPath.log, logServiceInterface)
         .Detach(InterfaceName.backends)

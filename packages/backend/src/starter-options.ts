@@ -4,7 +4,8 @@
  * (`--client-log-level`, `--client-log-file`, `--client-colour`,
  * `--client-disable-protect-socket`) and upstream's debug options `--client-binary`,
  * `--client-setenv NAME=VALUE`. Our addition: `--client-runner auto|dist|tsx` (how the client
- * is started, see starter.ts) and `--client-output FILE` (client stdout/stderr, for tests).
+ * is started, see starter.ts), `--client-output FILE` (client stdout/stderr, for tests) and
+ * `--spare-clients 0|1` (keep a warm spare client, default 1; off with `--client-binary`).
  */
 import { parseArgs } from 'node:util'
 import { BackendUsageError } from './errors.js'
@@ -19,10 +20,12 @@ export interface StarterOptions {
   clientEnv: Record<string, string>
   clientRunner: ClientRunner
   clientOutput?: string
+  /** warm spare clients kept ready (0 or 1) */
+  spareClients: number
 }
 
 export const STARTER_USAGE =
-  'Usage: openvpn3-service-backendstart [--log-level N] [--idle-exit SECONDS] [--client-log-level L] [--client-log-file F] [--client-colour] [--client-disable-protect-socket] [--client-runner auto|dist|tsx] [--client-output FILE]'
+  'Usage: openvpn3-service-backendstart [--log-level N] [--idle-exit SECONDS] [--client-log-level L] [--client-log-file F] [--client-colour] [--client-disable-protect-socket] [--client-runner auto|dist|tsx] [--client-output FILE] [--spare-clients 0|1]'
 
 const intArg = (name: string, v: string | undefined, def: number, max: number): number => {
   if (v === undefined) return def
@@ -47,6 +50,7 @@ export function parseStarterOptions(argv: readonly string[]): StarterOptions {
         'client-setenv': { type: 'string', multiple: true },
         'client-runner': { type: 'string' },
         'client-output': { type: 'string' },
+        'spare-clients': { type: 'string' },
       },
     }).values
   } catch (cause) {
@@ -81,5 +85,9 @@ export function parseStarterOptions(argv: readonly string[]): StarterOptions {
     clientEnv,
     clientRunner: runner,
     ...(values['client-output'] !== undefined ? { clientOutput: values['client-output'] } : {}),
+    spareClients:
+      values['client-binary'] !== undefined
+        ? 0
+        : intArg('spare-clients', values['spare-clients'], 1, 1),
   }
 }

@@ -8,7 +8,8 @@
  * itself runs compiled, else the TypeScript source through tsx with the `source` condition
  * (`--client-runner` forces either; `--client-binary` names another program).
  */
-import { spawn } from 'node:child_process'
+import { type ChildProcess, spawn } from 'node:child_process'
+import type { Socket } from 'node:net'
 import { existsSync, openSync, closeSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -22,20 +23,24 @@ export interface ClientCommand {
 const here = dirname(fileURLToPath(import.meta.url))
 const pkgRoot = resolve(here, '..')
 
-/** The command that starts a backend client with `token`. */
+/**
+ * The command that starts a backend client; `tail` is `[token]`, or `['--token-from-stdin']`
+ * for a warm spare.
+ */
 export function clientCommand(
-  token: string,
+  tail: readonly string[],
   clientArgs: readonly string[],
   runner: ClientRunner,
   clientBinary?: string
 ): ClientCommand {
-  if (clientBinary !== undefined) return { command: clientBinary, args: [...clientArgs, token] }
+  const token = tail
+  if (clientBinary !== undefined) return { command: clientBinary, args: [...clientArgs, ...token] }
   const runningFromSource = import.meta.url.endsWith('.ts')
   const distMain = join(pkgRoot, 'dist', 'client-main.js')
   const useDist =
     runner === 'dist' || (runner === 'auto' && !runningFromSource && existsSync(distMain))
   if (useDist) {
-    return { command: process.execPath, args: [distMain, ...clientArgs, token] }
+    return { command: process.execPath, args: [distMain, ...clientArgs, ...token] }
   }
   const tsx = import.meta.resolve('tsx')
   return {
@@ -46,7 +51,7 @@ export function clientCommand(
       tsx,
       join(pkgRoot, 'src', 'client-main.ts'),
       ...clientArgs,
-      token,
+      ...token,
     ],
   }
 }
@@ -69,13 +74,22 @@ export function spawnClient(
   env: Record<string, string>,
   output?: string
 ): Promise<number> {
+  return spawnDetached(cmd, env, output, false).then((c) => c.pid)
+}
+
+function spawnDetached(
+  cmd: ClientCommand,
+  env: Record<string, string>,
+  output: string | undefined,
+  withStdin: boolean
+): Promise<{ pid: number; child: ChildProcess }> {
   return new Promise((resolvePid, reject) => {
     const out = output !== undefined ? openSync(output, 'a') : 'ignore'
     const child = spawn(cmd.command, cmd.args, {
       detached: true,
       env,
       cwd: '/',
-      stdio: ['ignore', out, out],
+      stdio: [withStdin ? 'pipe' : 'ignore', out, out],
     })
     if (typeof out === 'number') closeSync(out)
     child.once('error', (err) =>
@@ -83,8 +97,69 @@ export function spawnClient(
     )
     child.once('spawn', () => {
       child.unref()
+      ;(child.stdin as Socket | null)?.unref()
       if (child.pid === undefined) reject(new ClientSpawnError(`no PID for ${cmd.command}`))
-      else resolvePid(child.pid)
+      else resolvePid({ pid: child.pid, child })
     })
   })
+}
+
+/**
+ * One warm spare client (our addition for start time, see bench/backend-start): a client
+ * started with `--token-from-stdin` connects to the bus and loads the engine, then waits.
+ * `take(token)` writes the token to it and returns its PID, the spare registers at once, and
+ * a new spare is started. Closing stdin (here, or when the starter dies) makes a spare exit.
+ */
+export class WarmSpare {
+  #spare: { pid: number; child: ChildProcess } | undefined
+  #starting: Promise<void> | undefined
+  #closed = false
+  #lastStart = 0
+
+  constructor(
+    private readonly cmd: ClientCommand,
+    private readonly env: Record<string, string>,
+    private readonly output: string | undefined
+  ) {}
+
+  /** Starts a spare unless one exists (at most one start per second). */
+  fill(): void {
+    if (this.#closed || this.#spare || this.#starting) return
+    const wait = Math.max(0, this.#lastStart + 1000 - Date.now())
+    this.#starting = new Promise<void>((r) => setTimeout(r, wait).unref())
+      .then(async () => {
+        if (this.#closed) return
+        this.#lastStart = Date.now()
+        const s = await spawnDetached(this.cmd, this.env, this.output, true)
+        s.child.stdin?.on('error', () => undefined)
+        s.child.once('exit', () => {
+          if (this.#spare === s) {
+            this.#spare = undefined
+            this.fill()
+          }
+        })
+        if (this.#closed) s.child.stdin?.end()
+        else this.#spare = s
+      })
+      .catch(() => undefined)
+      .finally(() => {
+        this.#starting = undefined
+      })
+  }
+
+  /** Hands `token` to the spare; undefined when there is none. */
+  take(token: string): number | undefined {
+    const s = this.#spare
+    if (!s || s.child.exitCode !== null || !s.child.stdin?.writable) return undefined
+    this.#spare = undefined
+    s.child.stdin.end(`${token}\n`)
+    setImmediate(() => this.fill())
+    return s.pid
+  }
+
+  close(): void {
+    this.#closed = true
+    this.#spare?.child.stdin?.end()
+    this.#spare = undefined
+  }
 }
