@@ -32,6 +32,10 @@ import {
 import { pollUntil, startBus, startProcess, testUsers } from '@openvpn3-ts/testkit'
 import type { TestBus, TestProcess } from '@openvpn3-ts/testkit'
 
+/** pollUntil for a condition (pollUntil stops at any defined value, `false` included). */
+const until = (what: string, cond: () => boolean, opts: { timeoutMs: number }) =>
+  pollUntil(what, () => (cond() ? true : undefined), opts)
+
 const SERVICE = 'packages/log/src/main.ts'
 const BACKEND = 'packages/log/src/testing/standin-backend.ts'
 const FRONTEND = 'packages/log/src/testing/standin-frontend.ts'
@@ -61,7 +65,7 @@ function send(p: TestProcess, cmd: Record<string, unknown>): void {
 }
 
 async function waitDone(p: TestProcess, n: number, ms = 10_000): Promise<void> {
-  await pollUntil(`${n} DONE lines`, () => (p.stdout().match(/^DONE /gm) ?? []).length >= n, {
+  await until(`${n} DONE lines`, () => (p.stdout().match(/^DONE /gm) ?? []).length >= n, {
     timeoutMs: ms,
   })
 }
@@ -182,8 +186,8 @@ void describe('openvpn3-service-log on a private bus', { timeout: 120_000 }, () 
     send(be1, { op: 'status', major: 2, minor: 7, text: 'connected' })
     await waitDone(be1, 4)
     await waitDone(be2, 2)
-    await pollUntil('A got 4 signals', () => received(feA).length >= 4, { timeoutMs: 10_000 })
-    await pollUntil('B got 2 signals', () => received(feB).length >= 2, { timeoutMs: 10_000 })
+    await until('A got 4 signals', () => received(feA).length >= 4, { timeoutMs: 10_000 })
+    await until('B got 2 signals', () => received(feB).length >= 2, { timeoutMs: 10_000 })
     await new Promise((r) => setTimeout(r, 300)) // nothing more may arrive
 
     const a = received(feA)
@@ -218,7 +222,7 @@ void describe('openvpn3-service-log on a private bus', { timeout: 120_000 }, () 
     send(be1, { op: 'log', category: LogCategory.WARN, text: 'passes' })
     send(be1, { op: 'status', major: 2, minor: 8, text: 'disconnecting' })
     await waitDone(be1, 7)
-    await pollUntil('A got 6', () => received(feA).length >= 6, { timeoutMs: 10_000 })
+    await until('A got 6', () => received(feA).length >= 6, { timeoutMs: 10_000 })
     await new Promise((r) => setTimeout(r, 200))
     assert.deepEqual(
       received(feA)
@@ -283,7 +287,7 @@ void describe('openvpn3-service-log on a private bus', { timeout: 120_000 }, () 
     send(be1, { op: 'secret', value: authToken })
     send(be1, { op: 'log', category: LogCategory.INFO, text: `reusing ${authToken} on reconnect` })
     await waitDone(be1, 11)
-    await pollUntil('A got the 5 lines', () => received(feA).length >= before + 5, {
+    await until('A got the 5 lines', () => received(feA).length >= before + 5, {
       timeoutMs: 10_000,
     })
     await new Promise((r) => setTimeout(r, 300))

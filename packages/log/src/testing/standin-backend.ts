@@ -9,9 +9,10 @@
  * Commands on stdin, one JSON object per line:
  *   {"op":"log","category":4,"text":"…"}           one Log line (group CLIENT)
  *   {"op":"status","major":2,"minor":7,"text":"…"} one StatusChange
- *   {"op":"burst","rate":10000,"seconds":10}       `burst seq=<n>` lines at that rate
+ *   {"op":"burst","rate":5000,"seconds":10,"offset":0}  `burst seq=<offset+n>` lines at that rate
  *   {"op":"secret","value":"…"}                    register a secret (e.g. pushed auth-token)
  * Prints `READY <unique name>` once attached and assigned, `DONE <what>` after each command.
+ * `STANDIN_QUIET=1` turns off the local journal-style copy on stderr.
  */
 import { createInterface } from 'node:readline'
 import {
@@ -46,7 +47,7 @@ async function main(): Promise<void> {
     path: ObjectPath.backendSession,
     sessionToken: token,
     level: 6,
-    sink: journalSink(),
+    ...(process.env['STANDIN_QUIET'] ? {} : { sink: journalSink() }),
   })
   const conn = await DBusConnection.connect()
   const host = new ServiceHost(conn, { onHandlerError: log.handlerError })
@@ -79,12 +80,13 @@ async function main(): Promise<void> {
       log.addSecret(String(cmd['value']))
     } else if (op === 'burst') {
       const rate = Number(cmd['rate'])
+      const offset = Number(cmd['offset'] ?? 0)
       const total = rate * Number(cmd['seconds'])
       const start = Date.now()
       let n = 0
       while (n < total) {
         const due = Math.min(total, Math.floor(((Date.now() - start) / 1000) * rate) + 1)
-        for (; n < due; n++) log.info(`burst seq=${n}`, { group: LogGroup.CLIENT })
+        for (; n < due; n++) log.info(`burst seq=${offset + n}`, { group: LogGroup.CLIENT })
         await new Promise((r) => setTimeout(r, 5))
       }
       const secs = (Date.now() - start) / 1000
