@@ -4,6 +4,7 @@
  * plain `as const` objects; proxies, the service kit, introspection XML, policy files,
  * activation files and docs are all generated from them.
  */
+import type { z } from 'zod'
 import type { SigType } from './signature.js'
 
 /** One argument: `[name, signature]`. Names are not on the wire but are introspected. */
@@ -20,6 +21,12 @@ export interface MethodDecl {
   readonly fds?: { readonly in?: number; readonly out?: number }
   /** Error texts this method is documented to return, as `[domain, text]`. */
   readonly errors?: readonly (readonly [domain: string, text: string])[]
+  /**
+   * Validation the service kit runs on the named in-arguments (after `authorize`, before the
+   * handler). On failure the caller gets a method error in `domain` whose text is the
+   * issues' messages joined by `; ` — give the schema upstream's exact texts.
+   */
+  readonly check?: { readonly domain: string; readonly schema: z.ZodType }
 }
 
 export interface SignalDecl {
@@ -41,6 +48,11 @@ export interface PropertyDecl {
    * another (spec §12 rows 12, 24, 28). Absent = same as `type`.
    */
   readonly valueType?: string
+  /**
+   * Validation of values written with Set (after the type check and `authorize`); on failure
+   * the caller gets `org.freedesktop.DBus.Error.Failed` with the issues' messages.
+   */
+  readonly check?: z.ZodType
 }
 
 export interface InterfaceDecl {

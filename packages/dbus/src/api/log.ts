@@ -2,7 +2,9 @@
  * `net.openvpn.v3.log` — the log service (spec §8) with its log-proxy objects (§8.3) and
  * policy (spec §9.1). Wire truth: spec/introspection/net.openvpn.v3.log.xml.
  */
+import { z } from 'zod'
 import type { ServiceDecl } from '../declare.js'
+import { MAX_LOG_LEVEL } from '../enums.js'
 import { BusName, InterfaceName, ObjectPath } from '../names.js'
 import { OPENVPN_USER, STATE_DIR, versionProperty } from './common.js'
 
@@ -60,7 +62,12 @@ export const logServiceInterface = {
   properties: {
     config_file: { type: 's', access: 'read', doc: 'Path of log-service.json or "".' },
     log_dbus_details: { type: 'b', access: 'readwrite', doc: 'Add sender meta-data lines.' },
-    log_level: { type: 'u', access: 'readwrite', doc: 'Log level 0–6 (default 3).' },
+    log_level: {
+      type: 'u',
+      access: 'readwrite',
+      doc: 'Log level 0–6 (default 3).',
+      check: z.number().max(MAX_LOG_LEVEL, 'Invalid log level'),
+    },
     log_method: { type: 's', access: 'read', doc: '`stdout:`, `syslog`, `journald` or `logfile`.' },
     log_prefix_logtag: { type: 'b', access: 'readwrite', doc: 'Prefix lines with the log tag.' },
     num_attached: { type: 'u', access: 'read', doc: 'Number of attach subscriptions.' },

@@ -4,7 +4,9 @@
  * `ProtectSocket` receives and `Establish` returns a unix fd outside the body (spec §1.6).
  * The DCO object (`<device>/dco`, DCO builds only) is not declared: we build without DCO.
  */
+import { z } from 'zod'
 import type { ServiceDecl } from '../declare.js'
+import { DnsTransport, DnssecMode } from '../enums.js'
 import { BusName, InterfaceName, ObjectPath } from '../names.js'
 import { STATE_DIR, logSignal, versionProperty } from './common.js'
 
@@ -56,6 +58,15 @@ export const netcfgManagerInterface = {
         [NE, 'Subscription filter flag must be > 0'],
         [NE, 'Invalid subscription flag, must be < 65535'],
       ],
+      check: {
+        domain: NE,
+        schema: z.object({
+          filter: z
+            .number()
+            .min(1, 'Subscription filter flag must be > 0')
+            .max(65535, 'Invalid subscription flag, must be < 65535'),
+        }),
+      },
     },
     NotificationUnsubscribe: {
       in: [['subscriber', 's']],
@@ -127,12 +138,28 @@ export const netcfgDeviceInterface = {
       out: [],
       doc: 'DNSSEC mode `yes`/`no`/`optional`.',
       errors: [[NE, "[SetDNSSEC] Invalid DNSSEC mode: '<m>'"]],
+      check: {
+        domain: NE,
+        schema: z.object({
+          mode: z.enum(DnssecMode, {
+            error: (iss) => `[SetDNSSEC] Invalid DNSSEC mode: '${String(iss.input)}'`,
+          }),
+        }),
+      },
     },
     SetDNSTransport: {
       in: [['mode', 's']],
       out: [],
       doc: 'DNS transport `plain`/`dot`/`doh`.',
       errors: [[NE, "[SetDNSTransport] Invalid DNS transport mode: '<m>'"]],
+      check: {
+        domain: NE,
+        schema: z.object({
+          mode: z.enum(DnsTransport, {
+            error: (iss) => `[SetDNSTransport] Invalid DNS transport mode: '${String(iss.input)}'`,
+          }),
+        }),
+      },
     },
     EnableDCO: {
       in: [['dev_name', 's']],

@@ -2,7 +2,9 @@
  * `net.openvpn.v3.sessions` — the session manager (spec §4) and its policy (spec §9.1).
  * Wire truth: spec/introspection/net.openvpn.v3.sessions{,@object}.xml.
  */
+import { z } from 'zod'
 import type { ServiceDecl } from '../declare.js'
+import { MAX_LOG_LEVEL } from '../enums.js'
 import { BusName, InterfaceName, ObjectPath } from '../names.js'
 import {
   OPENVPN_USER,
@@ -133,7 +135,12 @@ export const sessionObjectInterface = {
       doc: 'Last log line of the session manager for this session.',
     },
     log_forwards: { type: 'ao', access: 'read', doc: 'Attached log proxy objects.' },
-    log_verbosity: { type: 'u', access: 'readwrite', doc: 'Session log level 0–6.' },
+    log_verbosity: {
+      type: 'u',
+      access: 'readwrite',
+      doc: 'Session log level 0–6.',
+      check: z.number().max(MAX_LOG_LEVEL, 'Incorrect log level'),
+    },
     owner: { type: 'u', access: 'read', doc: 'Owner UID.' },
     public_access: { type: 'b', access: 'readwrite', doc: 'Everyone may use the session.' },
     restrict_log_access: {

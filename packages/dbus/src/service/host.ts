@@ -177,6 +177,11 @@ interface Entry {
 
 const quoteSig = (s: string) => `“(${s})”`
 
+/** The messages of a zod error, joined: declarations carry upstream's exact texts. */
+function issuesText(err: { issues: readonly { message: string }[] }): string {
+  return err.issues.map((i) => i.message).join('; ')
+}
+
 /** Exports declared objects on one connection. One per connection. */
 export class ServiceHost {
   readonly callers: CallerCache
@@ -453,6 +458,10 @@ export class ServiceHost {
             throw err
           }
         }
+        if (m.check) {
+          const r = m.check.schema.safeParse(named)
+          if (!r.success) throw new ServiceError(m.check.domain, issuesText(r.error))
+        }
         return await impl(named, ctx)
       } catch (err) {
         ctx.cancelReplyFds?.()
@@ -544,6 +553,10 @@ export class ServiceHost {
         }
         try {
           await entry.impl.authorize?.({ kind: 'set', property: pname, value: v.value }, ctx)
+          if (p.check) {
+            const r = p.check.safeParse(v.value)
+            if (!r.success) throw new PlainDBusError(StdError.Failed, issuesText(r.error))
+          }
           const impl = entry.impl.properties[pname] as unknown as {
             set(value: unknown, ctx: CallContext): void | Promise<void>
           }
