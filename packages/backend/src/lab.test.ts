@@ -53,7 +53,9 @@ void describe('backend client in the namespace lab', { skip: !canRun && 'needs r
     dir = await mkdtemp(join(tmpdir(), 'ovpn3-be-lab-'))
     clientLog = join(dir, 'clients.log')
     await writeFile(join(dir, 'resolv.conf'), '# test resolv.conf\nnameserver 192.0.2.53\n')
-    lab = await startLab({ servers: [{ kind: 'cert' }, { kind: 'static-challenge' }] })
+    lab = await startLab({
+      servers: [{ kind: 'cert' }, { kind: 'static-challenge' }, { kind: 'userpass' }],
+    })
     bus = await startBus()
     sm = await StandIns.start(bus.address)
     procs.push(
@@ -112,17 +114,19 @@ void describe('backend client in the namespace lab', { skip: !canRun && 'needs r
     return { be, pid, busName, sender: req.sender }
   }
 
-  const statusFrom = (sender: string, minor: number, ms = 20_000) =>
+  const statusFrom = (sender: string, minor: number, ms = 20_000, since = 0) =>
     sm.waitFor(
       `status ${minor} from ${sender}`,
       (all) =>
-        all.find(
-          (s) =>
-            s.sender === sender &&
-            s.member === 'StatusChange' &&
-            s.args[0] === C &&
-            s.args[1] === minor
-        )?.args[2] as string | undefined,
+        all
+          .slice(since)
+          .find(
+            (s) =>
+              s.sender === sender &&
+              s.member === 'StatusChange' &&
+              s.args[0] === C &&
+              s.args[1] === minor
+          )?.args[2] as string | undefined,
       ms
     )
 
@@ -226,4 +230,64 @@ void describe('backend client in the namespace lab', { skip: !canRun && 'needs r
       }
     }
   )
+
+  void test('Pause, Resume, Restart on a live connection', { timeout: 90_000 }, async (t) => {
+    const server = lab.servers[0]
+    assert.ok(server)
+    try {
+      const { be, sender } = await startSession('lab-cert-2', server.profile)
+      await be.Connect()
+      await statusFrom(sender, StatusMinor.CONN_CONNECTED)
+      let mark = sm.signals.length
+      await be.Pause('test pause')
+      assert.equal(
+        await statusFrom(sender, StatusMinor.CONN_PAUSING, 5000, mark),
+        'Reason: test pause'
+      )
+      await statusFrom(sender, StatusMinor.CONN_PAUSED, 5000, mark)
+      await assert.rejects(be.Pause('again'), /Connection is already paused/)
+      mark = sm.signals.length
+      await be.Resume()
+      await statusFrom(sender, StatusMinor.CONN_RESUMING, 5000, mark)
+      await statusFrom(sender, StatusMinor.CONN_CONNECTED, 20_000, mark)
+      await assert.rejects(be.Resume(), /Connection is not paused/)
+      mark = sm.signals.length
+      await be.Restart()
+      await statusFrom(sender, StatusMinor.CONN_RECONNECTING, 5000, mark)
+      await statusFrom(sender, StatusMinor.CONN_CONNECTED, 20_000, mark)
+      const ping = await lab.exec(lab.clientNs, 'ping', [
+        '-c',
+        '1',
+        '-W',
+        '2',
+        server.tunnelServerIp,
+      ])
+      assert.equal(ping.code, 0, ping.stdout + ping.stderr)
+      await be.Disconnect()
+      await statusFrom(sender, StatusMinor.CONN_DONE, 10_000)
+    } catch (err) {
+      t.diagnostic(await readFile(clientLog, 'utf8').catch(() => ''))
+      throw err
+    }
+  })
+
+  void test('wrong password: CONN_AUTH_FAILED', { timeout: 90_000 }, async (t) => {
+    const server = lab.servers[2]
+    assert.ok(server)
+    try {
+      const { be, sender } = await startSession('lab-up', server.profile)
+      await be.UserInputProvide(1, 1, 0, server.username ?? 'labuser')
+      await be.UserInputProvide(1, 1, 1, 'wrong-password')
+      await be.Connect()
+      assert.equal(
+        await statusFrom(sender, StatusMinor.CONN_AUTH_FAILED, 30_000),
+        'Authentication failed'
+      )
+      await be.Disconnect()
+      await statusFrom(sender, StatusMinor.CONN_DONE, 10_000)
+    } catch (err) {
+      t.diagnostic(await readFile(clientLog, 'utf8').catch(() => ''))
+      throw err
+    }
+  })
 })
