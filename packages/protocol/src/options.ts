@@ -81,6 +81,8 @@ export const EngineOptionsSchema = z.object({
   hwaddr: z.string().optional(),
   /** 'auto' announces TLS-EKM (IV_PROTO bit 3); 'prf' forces the legacy PRF. */
   keyDerivation: z.enum(['auto', 'prf']).default('auto'),
+  /** Announce and use dynamic tls-crypt for renegotiations (spec §8; needs TLS-EKM). */
+  dynTlsCrypt: z.boolean().default(true),
   handWindow: z.number().positive().default(60),
   tlsTimeout: z.number().positive().default(2),
   renegSec: z.number().nonnegative().default(3600),

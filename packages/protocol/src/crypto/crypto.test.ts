@@ -17,6 +17,7 @@ import {
   TlsCryptV2Wrap,
   TlsCryptWrap,
   createDataCrypto,
+  deriveDynamicTlsCryptKey,
   formatStaticKey,
   legacyKeyBlock,
   parseStaticKey,
@@ -95,6 +96,26 @@ void describe('tls-crypt (KAT 3, upstream client_reset_v2_tls_crypt)', () => {
     const logical = hex('20 0102030405060708 01 00000000 1112131415161718 00000001 deadbeef')
     assert.deepEqual(s.unwrap(c.wrap(logical)), logical)
     assert.deepEqual(c.unwrap(s.wrap(logical)), logical)
+  })
+})
+
+void describe('dynamic tls-crypt (KAT 7, upstream test_tls_crypt_secure_reneg_key)', () => {
+  void test('R = 256 x 0xBA, client direction, replay id 1 time 0', () => {
+    const r = deriveDynamicTlsCryptKey(Buffer.alloc(256, 0xba))
+    const out = new TlsCryptWrap({ key: r }).seal(
+      hex('00000001 00000000'),
+      Buffer.from('1234567890')
+    )
+    assert.deepEqual(
+      out,
+      hex(
+        '00000001 00000000 e319277f1c8d6e6a7796a855337b9cfb56e1f13a870e6647dfa195c92c17a015 ba4967a11d55ea1a06a7'
+      )
+    )
+  })
+  void test('XOR with the original key', () => {
+    const r = deriveDynamicTlsCryptKey(Buffer.alloc(256, 0xff), Buffer.alloc(256, 0x0f))
+    assert.deepEqual(r, Buffer.alloc(256, 0xf0))
   })
 })
 

@@ -62,7 +62,11 @@ export class TlsCryptWrap implements TlsWrap {
   wrapWithPacketId(logical: Buffer, pid: Buffer): Buffer {
     if (logical.length < CONTROL_HEADER_LENGTH) throw new TruncatedPacketError('control packet')
     const header = Buffer.concat([logical.subarray(0, CONTROL_HEADER_LENGTH), pid])
-    const plain = logical.subarray(CONTROL_HEADER_LENGTH)
+    return this.seal(header, logical.subarray(CONTROL_HEADER_LENGTH))
+  }
+
+  /** The tls-crypt primitive: `header || HMAC(header || plain) || AES-256-CTR(plain)`. */
+  seal(header: Buffer, plain: Buffer): Buffer {
     const tag = createHmac('sha256', this.encHmac).update(header).update(plain).digest()
     const c = createCipheriv('aes-256-ctr', this.encKey, tag.subarray(0, 16))
     return Buffer.concat([header, tag, c.update(plain), c.final()])

@@ -124,7 +124,7 @@ void describe('interop with a stock OpenVPN 2.6 server', { skip, timeout: 300_00
           { network: `198.19.${s.index}.0`, netmask: '255.255.255.0' },
         ])
         await waitForLog(s, /CC-EEN exit message received by peer/)
-        assert.match(s.log(), /peer info: IV_PROTO=414/)
+        assert.match(s.log(), /peer info: IV_PROTO=926/)
         assert.match(s.log(), /peer info: IV_CIPHERS=AES-256-GCM:AES-128-GCM:CHACHA20-POLY1305/)
         assert.match(s.log(), /peer info: IV_NCP=2/)
       })
@@ -240,6 +240,11 @@ void describe('interop with a stock OpenVPN 2.6 server', { skip, timeout: 300_00
         assert.ok(r.renegotiations >= 2, `renegotiations: ${r.renegotiations}\n${r.log.join('\n')}`)
         assert.ok(r.lost <= 1, `lost ${r.lost} of ${r.sent}`)
         assert.ok(r.sent >= 35)
+        assert.ok(
+          r.log.some((line) => line.includes('dynamic tls-crypt enabled')),
+          'dyn-tls-crypt negotiated'
+        )
+        assert.match(s.log(), /protocol-flags cc-exit tls-ekm dyn-tls-crypt/)
       })
     }
   )
@@ -252,7 +257,7 @@ void describe('interop with a stock OpenVPN 2.6 server', { skip, timeout: 300_00
         const r = await probe(
           l,
           s,
-          { renegSec: 4 },
+          { renegSec: 4, dynTlsCrypt: false },
           { pings: 20, pingIntervalMs: 500, timeoutMs: 40_000 }
         )
         assert.equal(r.error, undefined, JSON.stringify(r.error))

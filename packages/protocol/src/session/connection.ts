@@ -16,6 +16,16 @@ import { createDataCrypto } from '../crypto/data-crypto.js'
 import { cipherInfo } from '../crypto/ciphers.js'
 import { EKM_LABEL_DATA_KEYS, KEY_BLOCK_LENGTH, legacyKeyBlock } from '../crypto/prf.js'
 import type { TlsWrap } from '../crypto/tls-wrap.js'
+import {
+  EKM_LABEL_DYNAMIC_TLS_CRYPT,
+  createDynamicTlsCryptWrap,
+  deriveDynamicTlsCryptKey,
+} from '../crypto/dynamic-tls-crypt.js'
+import {
+  STATIC_KEY_LENGTH,
+  parseStaticKey,
+  parseTlsCryptV2ClientKey,
+} from '../crypto/static-key.js'
 import { type CompressionFraming, deframe, frame } from '../data/compression.js'
 import {
   CertificateVerifyError,
@@ -116,6 +126,8 @@ export class Connection {
   private readonly link: Link
   private readonly tun: Tun
   private readonly wrap: TlsWrap
+  /** Dynamic tls-crypt for key_id > 0 (spec §8), once negotiated. */
+  private dynWrap: TlsWrap | undefined
   private readonly hooks: ConnectionHooks
   private readonly stats: EngineStats
   private readonly now: () => number
@@ -296,6 +308,11 @@ export class Connection {
     return TLS_MTU - 28 - 9 - (1 + 8 + 4 * CONTROL_SEND_ACK_MAX) - 4 - this.wrap.overhead - wkc
   }
 
+  /** Control-channel protection for a key id: dynamic tls-crypt for key_id > 0 when negotiated. */
+  private wrapFor(keyId: number): TlsWrap {
+    return keyId > 0 && this.dynWrap ? this.dynWrap : this.wrap
+  }
+
   private sendWire(packet: Buffer): void {
     this.lastSent = this.now()
     this.stats.packetsOut += 1
@@ -348,7 +365,7 @@ export class Connection {
       ...(messageId !== undefined ? { messageId } : {}),
       payload,
     })
-    this.sendWire(this.wrap.wrap(logical))
+    this.sendWire(this.wrapFor(keyId).wrap(logical))
   }
 
   /** Sends a text control message over the primary TLS session (spec §11). */
@@ -370,7 +387,7 @@ export class Connection {
     }
     let logical: Buffer
     try {
-      logical = this.wrap.unwrap(packet)
+      logical = this.wrapFor((packet[0] ?? 0) & 0x07).unwrap(packet)
     } catch (err) {
       this.stats.controlDrops += 1
       if (err instanceof ProtocolError && err.code === 'REPLAY') this.stats.replayErrors += 1
@@ -539,6 +556,7 @@ export class Connection {
     const peerInfo = buildPeerInfo({
       dataCiphers: o.dataCiphers,
       tlsEkm: o.keyDerivation === 'auto',
+      dynTlsCrypt: o.dynTlsCrypt && o.keyDerivation === 'auto',
       tunMtu: o.tunMtu,
       pushPeerInfo: o.pushPeerInfo,
       ...(o.hwaddr ? { hwaddr: o.hwaddr } : {}),
@@ -737,6 +755,14 @@ export class Connection {
       )
       return
     }
+    if (s.protocolFlags.includes('dyn-tls-crypt') && this.opts.dynTlsCrypt) {
+      try {
+        this.setupDynamicTlsCrypt(ks)
+      } catch (err) {
+        this.fail(new TlsHandshakeError('dynamic tls-crypt key derivation failed', { cause: err }))
+        return
+      }
+    }
     this.hooks.log(
       'info',
       `pushed config: cipher ${cipher}, key derivation ${s.keyDerivation}, peer-id ${s.peerId ?? 'none'}, ping ${this.ping}/${this.pingRestart}`
@@ -801,6 +827,24 @@ export class Connection {
     key2.fill(0)
     ks.phase = 'keyed'
     ks.keyedAt = this.now()
+  }
+
+  private setupDynamicTlsCrypt(ks: KeyState): void {
+    if (!ks.tls) throw new TlsHandshakeError('no TLS session for dynamic tls-crypt')
+    const tls = ks.tls as unknown as { exportKeyingMaterial(length: number, label: string): Buffer }
+    const ekm = tls.exportKeyingMaterial(STATIC_KEY_LENGTH, EKM_LABEL_DYNAMIC_TLS_CRYPT)
+    const w = this.opts.tlsWrap
+    const original =
+      w.mode === 'tls-auth' || w.mode === 'tls-crypt'
+        ? parseStaticKey(w.key)
+        : w.mode === 'tls-crypt-v2'
+          ? parseTlsCryptV2ClientKey(w.key).key
+          : undefined
+    const key = deriveDynamicTlsCryptKey(ekm, original)
+    this.dynWrap = createDynamicTlsCryptWrap(key)
+    key.fill(0)
+    ekm.fill(0)
+    this.hooks.log('debug', 'dynamic tls-crypt enabled for renegotiations')
   }
 
   // ───────────────────────────── renegotiation ─────────────────────────────

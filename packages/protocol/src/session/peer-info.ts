@@ -28,6 +28,7 @@ export const IvProto = {
   DNS_OPTION: 64,
   CC_EXIT_NOTIFY: 128,
   AUTH_FAIL_TEMP: 256,
+  DYN_TLS_CRYPT: 512,
 } as const
 
 /** Version string announced in IV_VER (compatibility choice, spec §10.5). */
@@ -37,6 +38,8 @@ export interface PeerInfoOptions {
   dataCiphers: readonly string[]
   /** Announce TLS-EKM (IV_PROTO bit 3); false forces the legacy PRF. */
   tlsEkm: boolean
+  /** Announce dynamic tls-crypt (IV_PROTO bit 9). */
+  dynTlsCrypt?: boolean
   platform?: string
   tunMtu?: number
   /** `push-peer-info`: adds IV_HWADDR, IV_SSL, IV_PLAT_VER and UV_* variables. */
@@ -48,7 +51,7 @@ export interface PeerInfoOptions {
   setenv?: Readonly<Record<string, string>>
 }
 
-export function ivProtoValue(tlsEkm: boolean): number {
+export function ivProtoValue(tlsEkm: boolean, dynTlsCrypt = false): number {
   let v =
     IvProto.DATA_V2 |
     IvProto.REQUEST_PUSH |
@@ -56,6 +59,7 @@ export function ivProtoValue(tlsEkm: boolean): number {
     IvProto.CC_EXIT_NOTIFY |
     IvProto.AUTH_FAIL_TEMP
   if (tlsEkm) v |= IvProto.TLS_KEY_EXPORT
+  if (dynTlsCrypt) v |= IvProto.DYN_TLS_CRYPT
   return v
 }
 
@@ -78,7 +82,7 @@ export function buildPeerInfo(o: PeerInfoOptions): string {
     add('IV_NCP', 2)
   }
   add('IV_CIPHERS', o.dataCiphers.join(':'))
-  add('IV_PROTO', ivProtoValue(o.tlsEkm))
+  add('IV_PROTO', ivProtoValue(o.tlsEkm, o.dynTlsCrypt ?? false))
   add('IV_LZO_STUB', 1)
   add('IV_COMP_STUB', 1)
   add('IV_COMP_STUBv2', 1)
