@@ -109,25 +109,38 @@ void describe('interop with a stock OpenVPN 2.6 server', { skip, timeout: 300_00
     'cert only (UDP): pushed config, ICMP through the tunnel, exit notification',
     { timeout: 60_000 },
     async () => {
-      await withServer({ kind: 'cert' }, async (l, s) => {
-        const r = await probe(l, s)
-        assertTunnelWorks(r)
-        assert.equal(r.cipher, 'AES-256-GCM')
-        assert.equal(r.keyDerivation, 'tls-ekm')
-        assert.equal(r.peerId, 0)
-        assert.equal(r.config?.topology, 'subnet')
-        assert.equal(r.localIp, `198.18.${s.index}.2`)
-        assert.equal(r.config?.routeGateway, s.tunnelServerIp)
-        assert.deepEqual(r.config?.dnsServers, ['198.18.0.53'])
-        assert.equal(r.config?.dnsDomain, 'lab.example')
-        assert.deepEqual(r.config?.routes, [
-          { network: `198.19.${s.index}.0`, netmask: '255.255.255.0' },
-        ])
-        await waitForLog(s, /CC-EEN exit message received by peer/)
-        assert.match(s.log(), /peer info: IV_PROTO=926/)
-        assert.match(s.log(), /peer info: IV_CIPHERS=AES-256-GCM:AES-128-GCM:CHACHA20-POLY1305/)
-        assert.match(s.log(), /peer info: IV_NCP=2/)
-      })
+      await withServer(
+        {
+          kind: 'cert',
+          extra: [
+            'push "dns server 1 address 198.18.0.54"',
+            'push "dns search-domains corp.lab.example"',
+          ],
+        },
+        async (l, s) => {
+          const r = await probe(l, s)
+          assertTunnelWorks(r)
+          assert.equal(r.cipher, 'AES-256-GCM')
+          assert.equal(r.keyDerivation, 'tls-ekm')
+          assert.equal(r.peerId, 0)
+          assert.equal(r.config?.topology, 'subnet')
+          assert.equal(r.localIp, `198.18.${s.index}.2`)
+          assert.equal(r.config?.routeGateway, s.tunnelServerIp)
+          assert.deepEqual(r.config?.dnsServers, ['198.18.0.53'])
+          assert.equal(r.config?.dnsDomain, 'lab.example')
+          assert.deepEqual(r.config?.dns, [
+            { priority: 1, addresses: ['198.18.0.54'], resolveDomains: [] },
+          ])
+          assert.deepEqual(r.config?.searchDomains, ['corp.lab.example'])
+          assert.deepEqual(r.config?.routes, [
+            { network: `198.19.${s.index}.0`, netmask: '255.255.255.0' },
+          ])
+          await waitForLog(s, /CC-EEN exit message received by peer/)
+          assert.match(s.log(), /peer info: IV_PROTO=990/)
+          assert.match(s.log(), /peer info: IV_CIPHERS=AES-256-GCM:AES-128-GCM:CHACHA20-POLY1305/)
+          assert.match(s.log(), /peer info: IV_NCP=2/)
+        }
+      )
     }
   )
 
@@ -206,7 +219,7 @@ void describe('interop with a stock OpenVPN 2.6 server', { skip, timeout: 300_00
         const r = await probe(l, s, { keyDerivation: 'prf' })
         assertTunnelWorks(r)
         assert.equal(r.keyDerivation, 'prf')
-        assert.match(s.log(), /peer info: IV_PROTO=406/)
+        assert.match(s.log(), /peer info: IV_PROTO=470/)
       })
     }
   )

@@ -56,6 +56,7 @@ export function ivProtoValue(tlsEkm: boolean, dynTlsCrypt = false): number {
     IvProto.DATA_V2 |
     IvProto.REQUEST_PUSH |
     IvProto.AUTH_PENDING_KW |
+    IvProto.DNS_OPTION |
     IvProto.CC_EXIT_NOTIFY |
     IvProto.AUTH_FAIL_TEMP
   if (tlsEkm) v |= IvProto.TLS_KEY_EXPORT

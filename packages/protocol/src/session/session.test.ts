@@ -75,10 +75,10 @@ void describe('peer-info and OCC', () => {
     assert.equal(
       pi,
       'IV_VER=2.6.14\nIV_PLAT=linux\nIV_TCPNL=1\nIV_MTU=1600\nIV_NCP=2\n' +
-        'IV_CIPHERS=AES-256-GCM:AES-128-GCM:CHACHA20-POLY1305\nIV_PROTO=414\nIV_LZO_STUB=1\n' +
+        'IV_CIPHERS=AES-256-GCM:AES-128-GCM:CHACHA20-POLY1305\nIV_PROTO=478\nIV_LZO_STUB=1\n' +
         'IV_COMP_STUB=1\nIV_COMP_STUBv2=1\nIV_GUI_VER=app_1\nIV_SSO=webauth,crtext\n'
     )
-    assert.equal(ivProtoValue(false), 406)
+    assert.equal(ivProtoValue(false), 470)
   })
   void test('push-peer-info adds IV_HWADDR, IV_SSL and UV_*', () => {
     const pi = buildPeerInfo({
