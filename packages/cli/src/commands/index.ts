@@ -41,6 +41,11 @@ export const openvpn3Commands: CommandEntry[] = [
     summary: 'Remove an available configuration profile',
     load: () => import('./config-remove.js'),
   },
+  {
+    name: 'log',
+    summary: 'Receive log events as they occur',
+    load: () => import('./log.js'),
+  },
 ]
 
 export const adminCommands: CommandEntry[] = [
@@ -48,5 +53,10 @@ export const adminCommands: CommandEntry[] = [
     name: 'version',
     summary: 'Show program and service versions',
     load: () => import('./version.js'),
+  },
+  {
+    name: 'log-service',
+    summary: 'Manage the OpenVPN 3 Log service',
+    load: () => import('./admin-log-service.js'),
   },
 ]

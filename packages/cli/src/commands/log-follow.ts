@@ -1,0 +1,143 @@
+/**
+ * Following a session's live log (spec dbus-api.md §8.3, §1.5), shared by `openvpn3 log` and
+ * `openvpn3 session-start`: subscribe to the forwarded `Log` / `StatusChange` signals (sender
+ * `net.openvpn.v3.log`, interface `net.openvpn.v3.backends`, path = the session path) *before*
+ * asking the session manager to forward them (`LogForward(true)`), print each line, and stop
+ * forwarding (`LogForward(false)`) when done. Also waits for sessions to appear
+ * (`SessionManagerEvent` SESS_CREATED) and tells when one is destroyed (SESS_DESTROYED).
+ */
+import {
+  BusName,
+  InterfaceName,
+  LogCategory,
+  ObjectPath,
+  SessionManagerEventType,
+  StatusMajor,
+  StatusMinor,
+  logCategoryPasses,
+  proxy,
+  sessionObjectInterface,
+} from '@openvpn3-ts/dbus'
+import type { DBusConnection } from '@openvpn3-ts/dbus'
+
+/** One forwarded event. */
+export type SessionLogEvent =
+  | { kind: 'log'; group: number; category: number; message: string; time: Date }
+  | { kind: 'status'; major: number; minor: number; message: string; time: Date }
+
+export interface FollowOptions {
+  /** client-side filter (0–6), like upstream's `--log-level` (default 4) */
+  level?: number
+  onEvent: (ev: SessionLogEvent) => void
+}
+
+/** A running follow; `stop()` unsubscribes and turns forwarding off (idempotent). */
+export interface SessionLogFollow {
+  stop(): Promise<void>
+}
+
+const two = (n: number) => String(n).padStart(2, '0')
+
+/** `YYYY-MM-DD HH:MM:SS` in local time (upstream prints a local time stamp per line). */
+export function timeStamp(d: Date): string {
+  return (
+    `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())} ` +
+    `${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`
+  )
+}
+
+/** Text of one event as `openvpn3 log` prints it. */
+export function formatSessionEvent(ev: SessionLogEvent): string {
+  if (ev.kind === 'log') {
+    const cat =
+      ev.category === LogCategory.INFO ? '' : `${LogCategory.display(ev.category) ?? ''}: `
+    return `${timeStamp(ev.time)} ${cat}${ev.message}`
+  }
+  const major = StatusMajor.display(ev.major) ?? String(ev.major)
+  const minor = StatusMinor.display(ev.minor) ?? String(ev.minor)
+  return `${timeStamp(ev.time)} [STATUS] ${major}, ${minor}${ev.message ? `: ${ev.message}` : ''}`
+}
+
+/** Subscribe to a session's forwarded log, then enable forwarding. */
+export async function followSessionLog(
+  conn: DBusConnection,
+  sessionPath: string,
+  opts: FollowOptions
+): Promise<SessionLogFollow> {
+  const level = opts.level ?? 4
+  const offs: (() => Promise<void>)[] = []
+  const match = { sender: BusName.log, interface: InterfaceName.backends, path: sessionPath }
+  offs.push(
+    await conn.signals.subscribe({ ...match, member: 'Log' }, (msg) => {
+      if (msg.signature !== 'uus') return
+      const [group, category, message] = msg.body as [number, number, string]
+      if (!logCategoryPasses(level, category)) return
+      opts.onEvent({ kind: 'log', group, category, message, time: new Date() })
+    })
+  )
+  offs.push(
+    await conn.signals.subscribe({ ...match, member: 'StatusChange' }, (msg) => {
+      if (msg.signature !== 'uus') return
+      const [major, minor, message] = msg.body as [number, number, string]
+      opts.onEvent({ kind: 'status', major, minor, message, time: new Date() })
+    })
+  )
+  const session = proxy(conn, BusName.sessions, sessionPath, sessionObjectInterface)
+  try {
+    await session.LogForward(true)
+  } catch (err) {
+    for (const off of offs) await off().catch(() => undefined)
+    throw err
+  }
+  let stopped = false
+  return {
+    async stop() {
+      if (stopped) return
+      stopped = true
+      if (!conn.isClosed) {
+        await session.$call('LogForward', [false], { timeoutMs: 3000 }).catch(() => undefined)
+      }
+      for (const off of offs) await off().catch(() => undefined)
+    },
+  }
+}
+
+/** Resolves when the session manager reports `sessionPath` destroyed (or stops watching). */
+export async function watchSessionEnd(
+  conn: DBusConnection,
+  sessionPath: string,
+  onEnd: () => void
+): Promise<() => Promise<void>> {
+  return conn.signals.subscribe(
+    {
+      sender: BusName.sessions,
+      interface: InterfaceName.sessions,
+      path: ObjectPath.sessions,
+      member: 'SessionManagerEvent',
+    },
+    (msg) => {
+      if (msg.body[0] === sessionPath && msg.body[1] === SessionManagerEventType.SESS_DESTROYED) {
+        onEnd()
+      }
+    }
+  )
+}
+
+/** Calls `onCreated(path)` for every SESS_CREATED broadcast. */
+export async function watchSessionCreated(
+  conn: DBusConnection,
+  onCreated: (path: string) => void
+): Promise<() => Promise<void>> {
+  return conn.signals.subscribe(
+    {
+      sender: BusName.sessions,
+      interface: InterfaceName.sessions,
+      path: ObjectPath.sessions,
+      member: 'SessionManagerEvent',
+    },
+    (msg) => {
+      const [path, type] = msg.body as [string, number]
+      if (type === SessionManagerEventType.SESS_CREATED) onCreated(path)
+    }
+  )
+}
