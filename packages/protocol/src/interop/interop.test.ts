@@ -370,6 +370,20 @@ void describe('interop with a stock OpenVPN 2.6 server', { skip, timeout: 300_00
     }
   )
 
+  void test('reneg-bytes triggers a client renegotiation', { timeout: 60_000 }, async () => {
+    await withServer({ kind: 'tls-crypt' }, async (l, s) => {
+      const r = await probe(
+        l,
+        s,
+        { renegBytes: 600 },
+        { pings: 12, pingIntervalMs: 300, timeoutMs: 30_000 }
+      )
+      assert.equal(r.error, undefined, JSON.stringify(r.error))
+      assert.ok(r.renegotiations >= 1, `renegotiations: ${r.renegotiations}`)
+      assert.ok(r.lost <= 1, `lost ${r.lost} of ${r.sent}`)
+    })
+  })
+
   void test('wrong CA fails with a certificate error, no hang', { timeout: 60_000 }, async () => {
     await withServer({ kind: 'tls-crypt' }, async (l, s) => {
       const r = await probe(l, s, { ca: l.pki.wrongCa })

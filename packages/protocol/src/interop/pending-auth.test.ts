@@ -278,6 +278,23 @@ void describe(
           assert.equal(r.error, undefined, `${JSON.stringify(r.error)}\n${r.log.join('\n')}`)
           assert.deepEqual(r.needsInput, ['private-key-passphrase'])
           assert.equal(r.received, 3)
+          const wrong = await l.runProbe(
+            {
+              options: options(l, s, {
+                authUserPass: false,
+                key: readFileSync(encPath, 'utf8'),
+                connectRetryMax: 1,
+              }),
+              target: s.tunnelServerIp,
+              pings: 1,
+              pingIntervalMs: 100,
+              timeoutMs: 30_000,
+              input: { keyPassphrase: 'not-the-passphrase' },
+            },
+            40_000
+          )
+          assert.ok(!wrong.connected)
+          assert.equal(wrong.error?.causeName, 'TlsHandshakeError', JSON.stringify(wrong.error))
         } finally {
           await s.stop()
         }

@@ -482,8 +482,29 @@ export class Connection {
       this.scheduleFlush()
     })
     ks.duplex = duplex
+    let tls: TLSSocket
+    try {
+      tls = this.createTls(duplex)
+    } catch (err) {
+      // bad PEM, wrong key passphrase, unknown cipher list: thrown synchronously by node:tls
+      ks.phase = 'failed'
+      const msg = err instanceof Error ? err.message : String(err)
+      this.fail(
+        new TlsHandshakeError(`cannot set up TLS (certificate/key/cipher settings): ${msg}`, {
+          cause: err,
+        })
+      )
+      return
+    }
+    ks.tls = tls
+    tls.on('secureConnect', () => this.onTlsEstablished(ks, tls))
+    tls.on('data', (d: Buffer) => this.onTlsData(ks, d))
+    tls.on('error', (err: Error) => this.onTlsError(ks, err))
+  }
+
+  private createTls(duplex: ControlDuplex): TLSSocket {
     const o = this.opts
-    const tls = startTlsClient(duplex, {
+    return startTlsClient(duplex, {
       ...(o.ca ? { ca: o.ca } : {}),
       ...(o.cert ? { cert: o.cert } : {}),
       ...(o.key ? { key: o.key } : {}),
@@ -497,10 +518,6 @@ export class Connection {
       ...(o.verifyX509Name ? { verifyX509Name: o.verifyX509Name } : {}),
       ...(o.peerFingerprints ? { peerFingerprints: o.peerFingerprints } : {}),
     })
-    ks.tls = tls
-    tls.on('secureConnect', () => this.onTlsEstablished(ks, tls))
-    tls.on('data', (d: Buffer) => this.onTlsData(ks, d))
-    tls.on('error', (err: Error) => this.onTlsError(ks, err))
   }
 
   private onTlsError(ks: KeyState, err: Error): void {
