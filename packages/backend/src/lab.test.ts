@@ -180,9 +180,15 @@ void describe('backend client in the namespace lab', { skip: !canRun && 'needs r
       await statusFrom(sender, StatusMinor.CONN_DONE, 5000)
       await pollUntil('backend exit', () => !isAlive(pid), { timeoutMs: 10_000 })
       assert.deepEqual(await tunDevices(), [])
-      await server.waitForLog(/exit|SIGTERM/i, 5000)
+      await server.waitForLog(/exit message received by peer|remote-exit/, 5000)
     } catch (err) {
       t.diagnostic(await readFile(clientLog, 'utf8').catch(() => ''))
+      t.diagnostic(
+        String(await server.log())
+          .split('\n')
+          .slice(-25)
+          .join('\n')
+      )
       throw err
     }
   })

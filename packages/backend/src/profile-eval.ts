@@ -93,6 +93,8 @@ export function evaluateProfile(text: string, overrides: Overrides = {}): Evalua
       ...(port && /^\d+$/.test(port) ? { port: Number(port) } : {}),
       ...(proto === 'tcp' || proto === 'udp' ? { proto } : {}),
     })),
+    // like the OpenVPN 3 core, always tell a UDP server when we leave (spec §6.3 Disconnect)
+    explicitExitNotify: Math.max(options.explicitExitNotify ?? 0, 1),
     setenv: {
       ...options.setenv,
       IV_GUI_VER: `OpenVPN3/Linux/${SERVICE_VERSION}`,
