@@ -21,7 +21,7 @@ export const logServiceConfigSchema = z
     log_dbus_details: z.boolean(),
     timestamp: z.boolean(),
     no_logtag_prefix: z.boolean(),
-    idle_exit: z.number().int().min(0),
+    idle_exit: z.number().min(0),
   })
   .partial()
   .strict()

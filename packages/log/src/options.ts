@@ -96,9 +96,13 @@ export function parseOptions(argv: readonly string[]): LogServiceOptions {
       case '--service-log-dbus-details':
         cli.log_dbus_details = true
         break
-      case '--idle-exit':
-        cli.idle_exit = int(name, value())
+      case '--idle-exit': {
+        // minutes; fractions accepted (upstream takes whole minutes; tests use seconds)
+        const v = value()
+        if (!/^\d+(\.\d+)?$/.test(v)) throw new LogConfigError(`${name}: invalid value '${v}'`)
+        cli.idle_exit = Number(v)
         break
+      }
       case '--state-dir':
         cli.stateDir = value()
         break
