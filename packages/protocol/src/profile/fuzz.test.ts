@@ -187,7 +187,8 @@ void describe('profile parser fuzz (fixed seed)', () => {
       }
       const dt = performance.now() - t0
       slowest = Math.max(slowest, dt)
-      assert.ok(dt < 500, `input #${i} took ${dt.toFixed(1)} ms`)
+      // Generous for a loaded CI machine; typical is well under 5 ms.
+      assert.ok(dt < 1000, `input #${i} took ${dt.toFixed(1)} ms`)
       checkResult(r)
       if (r.ok) okCount += 1
     }
@@ -195,7 +196,7 @@ void describe('profile parser fuzz (fixed seed)', () => {
     // Some truncations keep the profile whole and some mutations are harmless: both paths run.
     assert.ok(okCount > 0, 'no input parsed successfully')
     assert.ok(okCount < count, 'every input parsed successfully')
-    assert.ok(total < 60_000, `total ${total.toFixed(0)} ms`)
+    assert.ok(total < 180_000, `total ${total.toFixed(0)} ms`)
     console.log(
       `fuzz: ${count} inputs, ${okCount} parsed ok, total ${total.toFixed(0)} ms, slowest ${slowest.toFixed(1)} ms`
     )
@@ -230,12 +231,16 @@ void describe('profile parser fuzz (fixed seed)', () => {
     assert.equal(r.ok, false)
     assert.equal(!r.ok && r.issues[0]?.code, 'too_large')
     assert.match(!r.ok ? (r.issues[0]?.message ?? '') : '', /limit is 262144 bytes/)
-    assert.ok(dt < 50, `took ${dt.toFixed(1)} ms`)
+    // The check is a length comparison before any splitting: microseconds; the bound leaves
+    // room for a loaded machine.
+    assert.ok(dt < 250, `took ${dt.toFixed(1)} ms`)
     const bytes = Buffer.from(text)
     const t1 = performance.now()
     const b = parseProfile(bytes)
+    const dtBytes = performance.now() - t1
     assert.equal(!b.ok && b.issues[0]?.code, 'too_large')
-    assert.ok(performance.now() - t1 < 50)
+    assert.ok(dtBytes < 250, `took ${dtBytes.toFixed(1)} ms`)
+    console.log(`10 MB rejected in ${dt.toFixed(3)} ms (text), ${dtBytes.toFixed(3)} ms (bytes)`)
     // Just under the limit in characters but over it in UTF-8 bytes.
     const wide = parseProfile(`setenv X ${'\u00e9'.repeat(200)}\n`.repeat(1000))
     assert.equal(!wide.ok && wide.issues[0]?.code, 'too_large')
