@@ -240,6 +240,26 @@ void describe('openvpn3-service-log on a private bus', { timeout: 120_000 }, () 
     await assert.rejects(px.$get('target'))
   })
 
+  void test('in-service checks: Attach twice, Detach, AssignSession, ProxyLogEvents', async () => {
+    const other = await DBusConnection.connect({ address: bus.address })
+    try {
+      const log = proxy(other, BusName.log, ObjectPath.log, logServiceInterface)
+      const text = (t: string) => (e: unknown) => e instanceof DBusCallError && e.text === t
+      await log.Attach(InterfaceName.netcfg)
+      await assert.rejects(log.Attach(InterfaceName.netcfg), text('Already attached'))
+      // attached by the backends, not by this connection
+      await assert.rejects(log.Detach(InterfaceName.backends), text('Access denied'))
+      await assert.rejects(log.Detach('net.openvpn.v3.nothing'), text('Not attached'))
+      // not a backend (owns no net.openvpn.v3.backends.be<PID>)
+      await assert.rejects(log.AssignSession(S1, InterfaceName.netcfg), text('Access denied'))
+      // not the session manager
+      await assert.rejects(log.ProxyLogEvents(other.uniqueName, S1), text('Access denied'))
+      await log.Detach(InterfaceName.netcfg)
+    } finally {
+      await other.close()
+    }
+  })
+
   void test('properties: level checked, writes saved to log-service.json', async () => {
     const log = proxy(conn, BusName.log, ObjectPath.log, logServiceInterface)
     await assert.rejects(log.$set('log_level', 7), /Invalid log level/)
