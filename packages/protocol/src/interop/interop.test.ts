@@ -126,6 +126,7 @@ void describe('interop with a stock OpenVPN 2.6 server', { skip, timeout: 300_00
           assert.equal(r.config?.topology, 'subnet')
           assert.equal(r.localIp, `198.18.${s.index}.2`)
           assert.equal(r.config?.routeGateway, s.tunnelServerIp)
+          assert.deepEqual(r.config?.remote, { address: SERVER_ADDR, port: s.port, proto: 'udp' })
           assert.deepEqual(r.config?.dnsServers, ['198.18.0.53'])
           assert.equal(r.config?.dnsDomain, 'lab.example')
           assert.deepEqual(r.config?.dns, [

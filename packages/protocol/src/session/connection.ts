@@ -784,6 +784,7 @@ export class Connection {
       'info',
       `pushed config: cipher ${cipher}, key derivation ${s.keyDerivation}, peer-id ${s.peerId ?? 'none'}, ping ${this.ping}/${this.pingRestart}`
     )
+    parsed.network.remote = { ...this.link.remote, proto: this.link.protocol }
     const info: ConnectedInfo = {
       network: parsed.network,
       cipher,

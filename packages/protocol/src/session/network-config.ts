@@ -60,6 +60,11 @@ export interface NetworkConfig {
   /** 2.6 `dns server N …` */
   dns: DnsServer[]
   tunMtu: number
+  /**
+   * The VPN server this configuration came from (resolved address): the backend needs it for
+   * the host route that keeps the tunnel's own traffic off the tunnel with redirect-gateway.
+   */
+  remote?: { address: string; port: number; proto: 'udp' | 'tcp' }
   /** Other options the client did not act on (for logs). */
   ignored: string[]
 }
