@@ -62,6 +62,9 @@ export const DEFAULT_TUN_MTU = 1500
 /** `explicit-exit-notify` without a count sends for 1 s (§15.3). */
 export const DEFAULT_EXPLICIT_EXIT_NOTIFY = 1
 
+/** `mssfix` without a value: clamp to fit 1492-byte datagrams (§19.3). */
+export const DEFAULT_MSSFIX = 1492
+
 /** Default `verb` of OpenVPN 2.6. */
 export const DEFAULT_VERB = 1
 

@@ -7,6 +7,7 @@
  * `verb`, `mute` (spec openvpn-protocol.md §10.5, §14, §15, §17.1–17.2, §18, §19.3).
  * `setenv opt` is handled in directives.ts (it re-enters the table).
  */
+import { DEFAULT_MSSFIX } from './constants.js'
 import type { DirectiveTable } from './directive-spec.js'
 import { arity, err, intArg, warn, type Ctx, type Opt } from './draft.js'
 import { quote } from './issues.js'
@@ -240,7 +241,7 @@ export const sessionDirectives: DirectiveTable = {
     handle(ctx, o) {
       if (!arity(ctx, o, 0, 2)) return
       if (o.args.length === 0) {
-        ctx.d.mssfix = { value: 1492, mode: 'default' }
+        ctx.d.mssfix = { value: DEFAULT_MSSFIX, mode: 'default' }
         return
       }
       const n = intArg(ctx, o, 0, 0, 65535, 'a size')

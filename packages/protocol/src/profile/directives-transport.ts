@@ -5,6 +5,7 @@
  * `explicit-exit-notify` (spec openvpn-protocol.md §19.3, §15.3). `<connection>` blocks are
  * handled in directives.ts because they recurse into the table.
  */
+import { DEFAULT_EXPLICIT_EXIT_NOTIFY } from './constants.js'
 import { quote } from './issues.js'
 import type { DirectiveTable } from './directive-spec.js'
 import { arity, err, intArg, type Ctx, type Opt, type ProtoChoice } from './draft.js'
@@ -203,7 +204,7 @@ export const transportDirectives: DirectiveTable = {
     connection: true,
     handle(ctx, o) {
       if (!arity(ctx, o, 0, 1)) return
-      if (o.args.length === 0) ctx.conn.explicitExitNotify = 1
+      if (o.args.length === 0) ctx.conn.explicitExitNotify = DEFAULT_EXPLICIT_EXIT_NOTIFY
       else {
         const n = intArg(ctx, o, 0, 0, 3600, 'a number of seconds')
         if (n !== null) ctx.conn.explicitExitNotify = n

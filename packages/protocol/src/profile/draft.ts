@@ -318,8 +318,3 @@ export function intArg(
   if (n === null) err(ctx, o, `${quote(text)} is not ${what} in the range ${min}–${max}`)
   return n
 }
-
-/** Argument `index` if present, else undefined. */
-export function arg(o: Opt, index: number): string | undefined {
-  return o.args[index]
-}

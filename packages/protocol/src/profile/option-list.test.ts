@@ -207,6 +207,21 @@ void describe('parseOptionList: inline blocks (spec §19.2)', () => {
     )
   })
 
+  void test('an unclosed block inside <connection> is reported; the connection still closes', () => {
+    const r = parseOptionList('<connection>\nremote a\n<tls-auth>\nKEY\n</connection>\nverb 3\n')
+    assert.deepEqual(
+      r.issues.map((i) => [i.code, i.line, i.directive]),
+      [['unterminated_block', 3, 'tls-auth']]
+    )
+    assert.deepEqual(
+      r.options.map((o) => [o.name, o.children.map((c) => c.name)]),
+      [
+        ['connection', ['remote']],
+        ['verb', []],
+      ]
+    )
+  })
+
   void test('nested <connection> is an error', () => {
     const r = parseOptionList('<connection>\nremote a\n<connection>\nremote b\n</connection>\n')
     assert.equal(r.issues[0]?.code, 'unterminated_block')

@@ -304,8 +304,8 @@ function readBlock(
     const close = /^<\/([^<>/\s]+)>/.exec(trimmed)?.[1]
     if (name === 'connection' && other !== null && other !== 'connection') {
       const inner = readBlock(lines, j + 1, other, line.number, issues)
-      if (inner.body === null) return { body: null, lines: [], next: inner.next }
-      for (let k = j; k < inner.next; k++) body.push(lines[k] as Line)
+      // A broken inner block (already reported) is left out; the connection block goes on.
+      if (inner.body !== null) for (let k = j; k < inner.next; k++) body.push(lines[k] as Line)
       j = inner.next - 1
       continue
     }

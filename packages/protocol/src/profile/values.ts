@@ -12,13 +12,6 @@ export function parseInteger(text: string, min: number, max: number): number | n
   return n >= min && n <= max ? n : null
 }
 
-/** A signed decimal integer within [min, max], or null. */
-export function parseSignedInteger(text: string, min: number, max: number): number | null {
-  if (!/^-?\d{1,15}$/.test(text)) return null
-  const n = Number(text)
-  return n >= min && n <= max ? n : null
-}
-
 /** A TCP/UDP port 1–65535. */
 export function parsePort(text: string): number | null {
   return parseInteger(text, 1, 65535)
