@@ -25,11 +25,11 @@ import {
 import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
 import { z } from 'zod'
-import { isConfigurationPath, pathElement } from '@openvpn3-ts/dbus'
+import { isConfigurationPath } from '@openvpn3-ts/dbus'
 import { optionListToJson, profileFromJson } from '@openvpn3-ts/protocol/profile'
 import { overrideSpec, type OverrideValue } from './overrides.js'
 import type { ConfigState } from './state.js'
-import { validity } from './profile.js'
+import { ProfileRefusedError, checkProfile, validity } from './profile.js'
 
 /** Largest profile file we read (a profile is ≤ 256 KiB of text; JSON adds escaping). */
 const MAX_FILE_BYTES = 4 * 1024 * 1024
@@ -91,7 +91,7 @@ export class ProfileStore {
   }
 
   fileFor(path: string): string {
-    return join(this.dir, `${pathElement(path)}.json`)
+    return join(this.dir, `${lastElement(path)}.json`)
   }
 
   /** Write (or replace) the file of `s` atomically. */
@@ -172,7 +172,7 @@ export class ProfileStore {
         if (!st.isFile()) continue
         if (st.size > MAX_FILE_BYTES) throw new StoreError(`file is too large (${st.size} bytes)`)
         const s = fromFile(JSON.parse(readFileSync(file, 'utf8')) as unknown, out, name)
-        if (`${pathElement(s.path)}.json` !== name)
+        if (`${lastElement(s.path)}.json` !== name)
           throw new StoreError(`object_path ${s.path} does not match the file name`)
         if (seen.has(s.path)) throw new StoreError(`duplicate object_path ${s.path}`)
         seen.add(s.path)
@@ -184,6 +184,9 @@ export class ProfileStore {
     return out
   }
 }
+
+/** `<uuid with x>` of `/net/openvpn/v3/configuration/<uuid with x>` (spec §3.8 file name). */
+const lastElement = (path: string): string => path.slice(path.lastIndexOf('/') + 1)
 
 function describe(err: unknown): string {
   if (err instanceof z.ZodError) {
@@ -230,6 +233,13 @@ function fromFile(raw: unknown, out: LoadResult, name: string): ConfigState {
         .map((i) => i.message)
         .join('; ')}`
     )
+  }
+  // the same checks as Import: a planted or outdated file with scripts is not loaded
+  try {
+    checkProfile(prof.text)
+  } catch (err) {
+    if (err instanceof ProfileRefusedError) throw new StoreError(err.message.replace(/\n/g, '; '))
+    throw err
   }
   const overrides = new Map<string, OverrideValue>()
   for (const [k, v] of Object.entries(f.overrides ?? {})) {

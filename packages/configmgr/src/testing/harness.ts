@@ -35,6 +35,13 @@ export class RemoteClient {
     readonly proc: TestProcess,
     readonly user: UnixUser
   ) {
+    // answer everything still outstanding when the client process ends
+    proc.child.once('exit', () => {
+      for (const [id, w] of this.#waiting) {
+        this.#waiting.delete(id)
+        w({ ok: false, errorName: 'ClientExited', message: 'remote client exited' })
+      }
+    })
     const rl = createInterface({ input: proc.child.stdout! })
     rl.on('line', (line) => {
       if (!line.startsWith('{')) return
