@@ -212,6 +212,28 @@ void describe('interop with a stock OpenVPN 2.6 server', { skip, timeout: 300_00
     )
   }
 
+  for (const [name, lines] of [
+    ['compress stub-v2', ['compress stub-v2', 'push "compress stub-v2"']],
+    ['compress stub', ['compress stub', 'push "compress stub"']],
+    ['comp-lzo no', ['comp-lzo no', 'push "comp-lzo no"']],
+  ] as const) {
+    void test(
+      `compression framing pushed by the server: ${name}`,
+      { timeout: 60_000 },
+      async () => {
+        await withServer(
+          { kind: 'tls-crypt', extra: [...lines, 'allow-compression asym'] },
+          async (l, s) => {
+            const r = await probe(l, s)
+            assertTunnelWorks(r)
+            assert.equal(r.stats?.decryptErrors, 0)
+            assert.match(s.log(), new RegExp(`SENT CONTROL .*PUSH_REPLY,.*${name}`))
+          }
+        )
+      }
+    )
+  }
+
   void test(
     'legacy PRF key derivation (client does not announce tls-ekm)',
     { timeout: 60_000 },
