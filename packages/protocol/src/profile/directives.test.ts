@@ -453,7 +453,7 @@ void describe('authentication, peer-info and compression', () => {
         .staticChallenge,
       { text: 'PIN please', echo: false, format: 'concat' }
     )
-    parseWarns(withLines('static-challenge "x" 0'), 'ignored')
+    assert.equal(parseWarns(withLines('static-challenge "x" 0'), 'ignored').staticChallenge, null)
     parseFails(withLines('static-challenge "x" 2'), 'invalid_argument', 1)
     parseFails(withLines('static-challenge "x"'), 'missing_argument', 1)
     parseFails(withLines('static-challenge "x" 1 other'), 'invalid_argument', 1)

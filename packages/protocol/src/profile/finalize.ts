@@ -280,7 +280,7 @@ export function finalize(d: Draft, options: readonly RawOption[], issues: IssueC
     compression: compression(d, issues),
     userPass: d.userPass,
     authNoCache: d.authNoCache,
-    staticChallenge: d.staticChallenge,
+    staticChallenge: d.userPass.mode === 'none' ? null : d.staticChallenge,
     peerInfo,
     pushPeerInfo: d.pushPeerInfo,
     env: { ...d.env },
