@@ -1,47 +1,99 @@
 /**
- * Logging of the backend client process (spec §2.5, §2.6, §2.11, §6.4): `Log (uuss)` signals
- * with the session token, unicast to the session manager and the log service (spec §1.5),
- * filtered by the process log level (upstream logfilter), the `last_log_line` property, and an
- * optional local copy on stderr/a file (`--log-file`). Control characters are removed from
- * messages. Callers must never pass secrets here; this module has no way to tell.
+ * Logging of the backend client process through the shared logging layer (`ServiceLogger`,
+ * packages/dbus/src/logging; spec §2.5, §2.6, §2.11, §1.5, §8.2): `Log (uuss)` with the session
+ * token, unicast to the log service and the session manager, level filter, secret scrubbing
+ * (answers from the input queue are registered with `addSecret`), `Attach`/`AssignSession`/
+ * `Detach`, the `last_log_line` property and an optional local copy (`--log-file`).
+ * VPN events use group CLIENT, process events BACKENDPROC.
  */
 import { appendFileSync } from 'node:fs'
-import { LogCategory, LogGroup, Variant, logCategoryPasses } from '@openvpn3-ts/dbus'
+import {
+  BusName,
+  type DBusConnection,
+  InterfaceName,
+  LogGroup,
+  ObjectPath,
+  ServiceLogger,
+  Variant,
+  plainSink,
+} from '@openvpn3-ts/dbus'
 import type { VariantValue } from '@openvpn3-ts/dbus'
 
-export type LogSink = (group: number, category: number, message: string) => void
-
 export interface BackendLogInit {
+  /** session token; a warm spare sets it later with setToken() */
+  token?: string
   level?: number
   /** `stdout:` or a file path; absent = no local copy */
   logFile?: string
 }
 
-/** Removes control characters and trailing newlines (spec §2.11). */
-export function cleanLogText(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u001f\u007f]+/g, ' ').trimEnd()
+function fileStream(path: string): { write(chunk: string): void } {
+  if (path === 'stdout:') return process.stdout
+  return {
+    write(chunk: string) {
+      try {
+        appendFileSync(path, chunk)
+      } catch {
+        // a log file we cannot write must not stop the tunnel
+      }
+    },
+  }
 }
 
 export class BackendLog {
-  level: number
-  readonly #logFile: string | undefined
-  #sink: LogSink | undefined
-  #last: { group: number; category: number; message: string } | undefined
+  readonly logger: ServiceLogger
+  #token: string
 
-  constructor(init: BackendLogInit = {}) {
-    this.level = init.level ?? 3
-    this.#logFile = init.logFile
+  constructor(init: BackendLogInit) {
+    this.#token = init.token ?? ''
+    this.logger = new ServiceLogger({
+      group: LogGroup.BACKENDPROC,
+      serviceName: 'openvpn3-service-client',
+      interface: InterfaceName.backends,
+      path: ObjectPath.backendSession,
+      level: init.level ?? 3,
+      sessionToken: this.#token,
+      ...(init.logFile !== undefined
+        ? { sink: plainSink({ stream: fileStream(init.logFile) }) }
+        : {}),
+    })
   }
 
-  /** Where `Log` signals go once the bus side is ready. */
-  setSink(sink: LogSink | undefined): void {
-    this.#sink = sink
+  /** Starts sending Log signals (log service + session manager) and attaches. */
+  async connect(conn: DBusConnection): Promise<void> {
+    await this.logger.connect(conn, { extraTargets: [BusName.sessions] })
+  }
+
+  /** The token carried by every Log line from now on. */
+  setToken(token: string): void {
+    this.#token = token
+  }
+
+  get level(): number {
+    return this.logger.level
+  }
+
+  set level(level: number) {
+    this.logger.level = level
+  }
+
+  /** Unique name of the log service, or '' without one (for StatusChange targets). */
+  get logService(): string {
+    return this.logger.logService
+  }
+
+  /** A value that must never appear in a log line (passwords, challenge answers). */
+  addSecret(secret: string): void {
+    this.logger.addSecret(secret)
+  }
+
+  async assignSession(sessionPath: string): Promise<void> {
+    await this.logger.assignSession(sessionPath)
   }
 
   /** The `last_log_line` property value (empty dict before the first line). */
   lastLogLine(): Record<string, VariantValue> {
-    const l = this.#last
+    const l = this.logger.lastLine
     if (!l) return {}
     return {
       log_group: new Variant('u', l.group),
@@ -50,31 +102,17 @@ export class BackendLog {
     }
   }
 
-  log(group: number, category: number, text: string): void {
-    if (!logCategoryPasses(this.level, category)) return
-    const message = cleanLogText(text)
-    this.#last = { group, category, message }
-    this.#sink?.(group, category, message)
-    if (this.#logFile !== undefined) {
-      const line = `${LogGroup.display(group) ?? ''} ${LogCategory.display(category) ?? ''}: ${message}\n`
-      if (this.#logFile === 'stdout:') process.stdout.write(line)
-      else {
-        try {
-          appendFileSync(this.#logFile, line)
-        } catch {
-          // a log file we cannot write must not stop the tunnel
-        }
-      }
-    }
-  }
-
   /** VPN (core) events: group CLIENT. */
   client(category: number, text: string): void {
-    this.log(LogGroup.CLIENT, category, text)
+    this.logger.log(category, text, { group: LogGroup.CLIENT, sessionToken: this.#token })
   }
 
   /** Process-level events: group BACKENDPROC. */
   proc(category: number, text: string): void {
-    this.log(LogGroup.BACKENDPROC, category, text)
+    this.logger.log(category, text, { group: LogGroup.BACKENDPROC, sessionToken: this.#token })
+  }
+
+  async close(): Promise<void> {
+    await this.logger.close()
   }
 }

@@ -49,10 +49,6 @@ async function run(argv: readonly string[]): Promise<number> {
       process.once(sig, () => resolve(sig))
     }
   })
-  const log = new BackendLog({
-    level: opts.logLevel,
-    ...(opts.logFile !== undefined ? { logFile: opts.logFile } : {}),
-  })
   const conn = await DBusConnection.connect({ callTimeoutMs: 15_000 })
   const host = new ServiceHost(conn, {
     onHandlerError: (err, where) =>
@@ -60,37 +56,32 @@ async function run(argv: readonly string[]): Promise<number> {
         `openvpn3-service-client: ${where}: ${err instanceof Error ? err.message : String(err)}\n`
       ),
   })
-  let token = opts.token
-  if (opts.tokenFromStdin) {
-    // warm spare: bus connected and engine loaded; wait for the starter to hand over a token
-    void loadEngineModules().catch(() => undefined)
-    const line = await Promise.race([
-      readTokenLine(),
-      signalled.then(() => undefined),
-      conn.closed.then(() => undefined),
-    ])
-    if (line === undefined) {
-      await conn.close().catch(() => undefined)
-      return 0
-    }
-    try {
-      token = checkToken(line)
-    } catch (err) {
-      process.stderr.write(`openvpn3-service-client: ${(err as Error).message}\n`)
-      await conn.close().catch(() => undefined)
-      return 1
-    }
-    process.stdin.destroy()
-  }
+  const log = new BackendLog({
+    ...(opts.tokenFromStdin ? {} : { token: opts.token }),
+    level: opts.logLevel,
+    ...(opts.logFile !== undefined ? { logFile: opts.logFile } : {}),
+  })
   const client = new BackendClient(
-    { token, disableProtectSocket: opts.disableProtectSocket },
+    { token: opts.token, disableProtectSocket: opts.disableProtectSocket },
     { conn, host, log }
   )
   let code = 0
   try {
     await client.start()
+    if (opts.tokenFromStdin) {
+      // warm spare: bus connected, object exported, engine loading; wait for a token
+      void loadEngineModules().catch(() => undefined)
+      const line = await Promise.race([
+        readTokenLine(),
+        signalled.then(() => undefined),
+        conn.closed.then(() => undefined),
+      ])
+      if (line === undefined) return 0
+      client.setToken(checkToken(line))
+      process.stdin.destroy()
+    }
     await requestName(conn, client.busName)
-    client.register()
+    await client.register()
     void loadEngineModules().catch(() => undefined)
     const orphan = new Promise<string>((resolve) => {
       const timer = setTimeout(() => {

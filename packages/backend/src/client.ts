@@ -111,12 +111,11 @@ export function loadEngineModules(): Promise<[typeof ProfileEvalModule, typeof P
 const delay = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
 
 export class BackendClient {
-  readonly #init: BackendClientInit
+  #init: BackendClientInit
   readonly #c: BackendClientComponents
   readonly #queue = new InputQueue()
   #object: ExportedObject<typeof backendClientInterface> | undefined
   #sessionMgr = ''
-  #logService: string | undefined
   #registered = false
   #sessionPath = '/__unknown'
   #configPath = ''
@@ -152,17 +151,14 @@ export class BackendClient {
     return `${BusName.backends}.be${process.pid}`
   }
 
-  /** Exports the object and looks up the session manager; call before owning the bus name. */
+  /** Sets the session token of a warm spare (before register()). */
+  setToken(token: string): void {
+    this.#init = { ...this.#init, token }
+    this.#c.log.setToken(token)
+  }
+
+  /** Exports the object and connects the logger; call before owning the bus name. */
   async start(): Promise<void> {
-    const owner = await getNameOwner(this.#c.conn, BusName.sessions)
-    if (!owner) throw new NoSessionManagerError(`${BusName.sessions} is not on the bus`)
-    this.#sessionMgr = owner
-    this.#logService = await getNameOwner(this.#c.conn, BusName.log)
-    this.#c.log.setSink((group, category, message) =>
-      this.#object?.emit('Log', [group, category, this.#init.token, message], {
-        destination: this.#targets(),
-      })
-    )
     this.#object = this.#c.host.export(ObjectPath.backendSession, backendClientInterface, {
       methods: {
         RegistrationConfirmation: ({ token, session_path, config_path }) =>
@@ -210,22 +206,27 @@ export class BackendClient {
   }
 
   /** Sends `RegistrationRequest(busname, token, pid)` to the session manager (spec §6.2 step 3). */
-  register(): void {
+  async register(): Promise<void> {
+    const owner = await getNameOwner(this.#c.conn, BusName.sessions)
+    if (!owner) throw new NoSessionManagerError(`${BusName.sessions} is not on the bus`)
+    this.#sessionMgr = owner
     this.#object?.emit('RegistrationRequest', [this.busName, this.#init.token, process.pid], {
       destination: this.#sessionMgr,
     })
   }
 
   #targets(): string[] {
-    return [this.#sessionMgr, ...(this.#logService ? [this.#logService] : [])]
+    const logService = this.#c.log.logService
+    return [this.#sessionMgr, ...(logService ? [logService] : [])]
   }
 
+  /** The logger attaches `…backends`; upstream also attaches `…sessions` (spec §6.1). */
   async #attachLog(): Promise<void> {
-    if (!this.#logService) return
-    const log = proxy(this.#c.conn, BusName.log, ObjectPath.log, logServiceInterface)
-    for (const iface of [InterfaceName.backends, InterfaceName.sessions]) {
-      await log.Attach(iface).catch(() => undefined)
-    }
+    await this.#c.log.connect(this.#c.conn)
+    if (!this.#c.log.logService) return
+    await proxy(this.#c.conn, BusName.log, ObjectPath.log, logServiceInterface)
+      .Attach(InterfaceName.sessions)
+      .catch(() => undefined)
   }
 
   async #authorize(kind: 'method' | 'get' | 'set', member: string, sender: string): Promise<void> {
@@ -297,11 +298,7 @@ export class BackendClient {
     this.#registered = true
     this.#sessionPath = sessionPath
     this.#configPath = configPath
-    if (this.#logService) {
-      await proxy(this.#c.conn, BusName.log, ObjectPath.log, logServiceInterface)
-        .AssignSession(sessionPath, InterfaceName.backends)
-        .catch(() => undefined)
-    }
+    await this.#c.log.assignSession(sessionPath).catch(() => undefined)
     const [{ fetchProfile, evaluateProfile }] = await loadEngineModules()
     const fetched = await fetchProfile(this.#c.conn, configPath)
     this.#dco = fetched.dco
@@ -503,6 +500,7 @@ export class BackendClient {
 
   #provide(type: number, group: number, id: number, value: string): void {
     const slot = this.#queue.provide(type, group, id, value)
+    if (slot.value !== undefined && slot.name !== 'username') this.#c.log.addSecret(slot.value)
     this.#c.log.proc(LogCategory.VERB1, `User input provided for ${slot.name}`)
     if (group === G.CHALLENGE_AUTH_PENDING && this.#pendingRequest?.kind === 'cr-text') {
       this.#answerPending()
@@ -669,11 +667,11 @@ export class BackendClient {
     }
     await this.#tun?.teardown(true)
     await this.#tun?.cleanup()
-    if (this.#logService) {
+    if (this.#c.log.logService) {
       await proxy(this.#c.conn, BusName.log, ObjectPath.log, logServiceInterface)
-        .Detach(InterfaceName.backends)
+        .Detach(InterfaceName.sessions)
         .catch(() => undefined)
     }
-    this.#c.log.setSink(undefined)
+    await this.#c.log.close().catch(() => undefined)
   }
 }
