@@ -442,6 +442,26 @@ void describe('interop with a stock OpenVPN 2.6 server', { skip, timeout: 300_00
     }
   )
 
+  void test(
+    'auth-token is reused on reconnect (pause/resume with auth-nocache)',
+    { timeout: 60_000 },
+    async () => {
+      await withServer({ kind: 'userpass', extra: ['auth-gen-token 0 120'] }, async (l, s) => {
+        const r = await probe(
+          l,
+          s,
+          { authUserPass: true, ...LAB_USER, authNoCache: true },
+          { pauseResume: true, timeoutMs: 30_000 }
+        )
+        assert.equal(r.error, undefined, JSON.stringify(r.error))
+        assert.ok(r.resumed)
+        assert.equal(r.receivedAfterResume, 3)
+        assert.deepEqual(r.needsInput, [], 'no credentials asked: the token was used')
+        assert.match(s.log(), /auth-token authentication succeeded/)
+      })
+    }
+  )
+
   void test('wrong CA fails with a certificate error, no hang', { timeout: 60_000 }, async () => {
     await withServer({ kind: 'tls-crypt' }, async (l, s) => {
       const r = await probe(l, s, { ca: l.pki.wrongCa })
