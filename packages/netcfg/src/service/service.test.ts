@@ -478,12 +478,17 @@ void describe(
         waitForLine: /^established /,
         timeoutMs: 20_000,
       })
-      const m = /^established (\S+) (\S+) (\d+)/m.exec(backend.output())
-      const ifname = m?.[2] ?? ''
-      assert.notEqual(ifname, '')
-      assert.match(await ns.ip(['-4', 'route', 'show']), /^0\.0\.0\.0\/1 dev/m)
-      assert.notEqual(await readFile(resolv, 'utf8'), ORIGINAL_RESOLV)
-      await backend.stop('SIGKILL')
+      // always killed, also when an assertion below fails (a live child keeps this test alive)
+      let ifname = ''
+      try {
+        const m = /^established (\S+) (\S+) (\d+)/m.exec(backend.output())
+        ifname = m?.[2] ?? ''
+        assert.notEqual(ifname, '')
+        assert.match(await ns.ip(['-4', 'route', 'show']), /^0\.0\.0\.0\/1 dev/m)
+        assert.notEqual(await readFile(resolv, 'utf8'), ORIGINAL_RESOLV)
+      } finally {
+        await backend.stop('SIGKILL')
+      }
       await pollUntil(
         'resolv.conf restored',
         async () => (await readFile(resolv, 'utf8')) === ORIGINAL_RESOLV || undefined,
@@ -540,7 +545,11 @@ void describe(
         uid: users.test.uid,
         timeoutMs: 20_000,
       })
-      await other.waitForExit(20_000)
+      try {
+        await other.waitForExit(20_000)
+      } finally {
+        if (!other.exited) await other.stop('SIGKILL')
+      }
       const lines = other
         .stdout()
         .split('\n')
