@@ -6,6 +6,7 @@
  * in memory. SIGTERM/SIGINT and loss of the bus end the process cleanly.
  */
 import { chownSync, mkdirSync, readFileSync } from 'node:fs'
+import { dirname } from 'node:path'
 import {
   BusName,
   DBusConnection,
@@ -43,6 +44,7 @@ function dropRoot(opts: ServiceOptions, log: ServiceLog): number | undefined {
     log.warn(`user ${opts.openvpnUser} not found; running as root`)
     return 0
   }
+  mkdirSync(dirname(opts.stateDir), { recursive: true, mode: 0o755 })
   mkdirSync(opts.stateDir, { recursive: true, mode: 0o700 })
   chownSync(opts.stateDir, uid, gid)
   process.setgroups?.([gid])
@@ -82,7 +84,12 @@ async function main(): Promise<number> {
   process.on('SIGTERM', () => stop(0))
   process.on('SIGINT', () => stop(0))
 
-  const conn = await DBusConnection.connect({ callTimeoutMs: 10_000 })
+  // activated by the bus daemon: connect to the bus that started us
+  const starter = process.env.DBUS_STARTER_ADDRESS
+  const conn = await DBusConnection.connect({
+    callTimeoutMs: 10_000,
+    ...(starter ? { address: starter } : {}),
+  })
   void conn.closed.then((cause) => {
     if (!stopping) log.error(`bus connection lost${cause ? `: ${cause.message}` : ''}`)
     stop(stopping ? 0 : 1)

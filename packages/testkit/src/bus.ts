@@ -26,6 +26,11 @@ export interface StartBusOptions {
   policyDir?: string
   /** extra raw `<policy>…</policy>` XML, appended after the included files */
   extraPolicy?: string
+  /**
+   * directories of D-Bus activation files (`<servicedir>`); services are then started by the
+   * daemon directly (no setuid helper: `User=` is ignored, they run as the daemon's user)
+   */
+  serviceDirs?: readonly string[]
   timeoutMs?: number
 }
 
@@ -61,6 +66,7 @@ export async function startBus(opts: StartBusOptions = {}): Promise<TestBus> {
       socketPath,
       includeDirs: [opts.policyDir ?? DEFAULT_POLICY_DIR],
       ...(opts.extraPolicy === undefined ? {} : { extraPolicy: opts.extraPolicy }),
+      ...(opts.serviceDirs === undefined ? {} : { serviceDirs: opts.serviceDirs }),
     })
   )
 

@@ -15,6 +15,8 @@ export interface BusConfigInput {
   includeDirs: readonly string[]
   /** extra raw `<policy>` XML appended after the includes (tests only) */
   extraPolicy?: string
+  /** directories of activation files (`<servicedir>`), for activation tests */
+  serviceDirs?: readonly string[]
 }
 
 function xmlEscape(s: string): string {
@@ -69,6 +71,7 @@ export function renderBusConfig(input: BusConfigInput): string {
   </policy>
 
 ${includes}
+${(input.serviceDirs ?? []).map((d) => `  <servicedir>${xmlEscape(d)}</servicedir>`).join('\n')}
 ${input.extraPolicy ?? ''}
 </busconfig>
 `
