@@ -46,6 +46,31 @@ export const openvpn3Commands: CommandEntry[] = [
     summary: 'Receive log events as they occur',
     load: () => import('./log.js'),
   },
+  {
+    name: 'session-start',
+    summary: 'Start a new VPN session',
+    load: () => import('./session-start.js'),
+  },
+  {
+    name: 'sessions-list',
+    summary: 'List available VPN sessions',
+    load: () => import('./sessions-list.js'),
+  },
+  {
+    name: 'session-manage',
+    summary: 'Manage VPN sessions',
+    load: () => import('./session-manage.js'),
+  },
+  {
+    name: 'session-stats',
+    summary: 'Show session statistics',
+    load: () => import('./session-stats.js'),
+  },
+  {
+    name: 'session-acl',
+    summary: 'Manage access control lists for sessions',
+    load: () => import('./session-acl.js'),
+  },
 ]
 
 export const adminCommands: CommandEntry[] = [
