@@ -88,6 +88,7 @@ export default defineCommand({
     { name: 'timestamp', arg: 'required', metavar: 'true|false', help: 'Time stamp each line' },
     {
       name: 'dbus-details',
+      aliases: ['log-dbus-details'],
       arg: 'required',
       metavar: 'true|false',
       help: 'Log D-Bus sender details',

@@ -240,6 +240,8 @@ void describe('openvpn3 log / openvpn3-admin log-service', { timeout: 150_000 },
       unknown
     >
     assert.equal(saved['log_level'], 5)
+    r = await admin('--log-dbus-details', 'true')
+    assert.match(r.out, /D-Bus details logging: enabled/)
     r = await admin('--list-subscriptions')
     assert.equal(r.code, 0, r.err)
     assert.match(r.out, /net\.openvpn\.v3\.backends/)
