@@ -419,6 +419,55 @@ void describe(
       assert.equal(await routes(ns), before)
     })
 
+    void test('IPv6 server: host route via the IPv6 pre-VPN gateway; only subscribed events arrive', async () => {
+      const { ns, mgr } = e!
+      const before = await routes(ns)
+      const sub = await DBusConnection.connect({ address: e!.bus.address })
+      const types: number[] = []
+      const unsubscribe = await sub.signals.subscribe(
+        { interface: 'net.openvpn.v3.netcfg', member: 'NetworkChange' },
+        (msg) => types.push(msg.body[0] as number)
+      )
+      await proxy(
+        sub,
+        BusName.netcfg,
+        ObjectPath.netcfg,
+        netcfgManagerInterface
+      ).NotificationSubscribe(NetCfgChangeType.DEVICE_ADDED | NetCfgChangeType.DEVICE_REMOVED)
+      try {
+        const path = await mgr.CreateVirtualInterface(`six${uniqueSuffix()}`)
+        const dev = proxy(e!.conn, BusName.netcfg, path, netcfgDeviceInterface)
+        await dev.SetRemoteAddress('2001:db8:2::200', true)
+        await dev.AddIPAddress('2001:db8:100::6', 64, '2001:db8:100::1', true)
+        await dev.$set('reroute_ipv6', true)
+        await dev.AddNetworks([])
+        const r = await dev.Establish()
+        const name = await dev.$get('device_name')
+        try {
+          const v6 = await ns.ip(['-6', 'route', 'show'])
+          assert.match(v6, new RegExp(`^2001:db8:2::200 via 2001:db8:1::1 dev ${e!.uplink}`, 'm'))
+          assert.match(v6, new RegExp(`^::/1 dev ${name}`, 'm'))
+          assert.match(v6, new RegExp(`^8000::/1 dev ${name}`, 'm'))
+          assert.doesNotMatch(await ns.ip(['-4', 'route', 'show']), /^0\.0\.0\.0\/1/m)
+          await dev.Destroy()
+        } finally {
+          for (const fd of r.fds) closeSync(fd)
+        }
+        assert.equal(await routes(ns), before)
+        await pollUntil(
+          'DEVICE_REMOVED',
+          () => (types.includes(NetCfgChangeType.DEVICE_REMOVED) ? true : undefined),
+          {
+            timeoutMs: 3000,
+          }
+        )
+        assert.deepEqual(types, [NetCfgChangeType.DEVICE_ADDED, NetCfgChangeType.DEVICE_REMOVED])
+      } finally {
+        await unsubscribe()
+        await sub.close()
+      }
+    })
+
     void test('Disable withdraws DNS and the TUN but keeps the object; Establish works again', async () => {
       const { ns, resolv } = e!
       const dev = await configure(e!, `d${uniqueSuffix()}`)
