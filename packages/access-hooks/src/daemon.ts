@@ -62,6 +62,8 @@ interface Tracked {
 interface Undelivered {
   /** Management connection epoch in which the event arrived. */
   epoch: number
+  /** performance.now() when the event arrived (decision latency). */
+  receivedAt: number
   cid: number
   kid: number
   text: string
@@ -86,6 +88,8 @@ export interface DaemonStats {
   resent: number
   dropped: number
 }
+
+const LATENCY_SAMPLES = 10_000
 
 const nowS = () => Math.floor(Date.now() / 1000)
 
@@ -113,6 +117,9 @@ export class AccessDaemon {
   /** Bumped at every attach and detach; decisions from another epoch are checked first. */
   #epoch = 0
   #eventEpoch = new WeakMap<ClientEvent, number>()
+  #eventTime = new WeakMap<ClientEvent, number>()
+  #latencies: number[] = []
+  #latencyNext = 0
   #afterAttach: Undelivered[] = []
 
   constructor(private readonly init: AccessDaemonInit) {
@@ -284,6 +291,7 @@ export class AccessDaemon {
     switch (n.kind) {
       case 'client': {
         this.#eventEpoch.set(n, this.#epoch)
+        this.#eventTime.set(n, performance.now())
         // Events of one client are handled in order; different clients run concurrently.
         const prev = this.#perClient.get(n.cid) ?? Promise.resolve()
         const next = prev.then(() => this.#onClient(n))
@@ -410,6 +418,7 @@ export class AccessDaemon {
           const flags = v.echo ? 'R,E' : 'R'
           await this.#send({
             epoch: this.#epochOf(ev),
+            receivedAt: this.#timeOf(ev),
             cid: ev.cid,
             kid,
             text: clientPendingAuth(
@@ -445,6 +454,18 @@ export class AccessDaemon {
 
   #epochOf(ev: ClientEvent): number {
     return this.#eventEpoch.get(ev) ?? -1
+  }
+
+  #timeOf(ev: ClientEvent): number {
+    return this.#eventTime.get(ev) ?? performance.now()
+  }
+
+  /**
+   * Decision latencies in ms (event received → server acknowledged the decision), the last
+   * LATENCY_SAMPLES decisions.
+   */
+  latencies(): number[] {
+    return [...this.#latencies]
   }
 
   #pidOf(ev: ClientEvent): number {
@@ -488,6 +509,7 @@ export class AccessDaemon {
     const text = ctx.config.length ? clientAuth(ev.cid, kid, ctx.config) : clientAuthNt(ev.cid, kid)
     await this.#send({
       epoch: this.#epochOf(ev),
+      receivedAt: this.#timeOf(ev),
       cid: ev.cid,
       kid,
       text,
@@ -509,6 +531,7 @@ export class AccessDaemon {
     const kid = ev.kid ?? 0
     await this.#send({
       epoch: this.#epochOf(ev),
+      receivedAt: this.#timeOf(ev),
       cid: ev.cid,
       kid,
       text: clientDeny(ev.cid, kid, reason, clientReason),
@@ -560,6 +583,10 @@ export class AccessDaemon {
     const key = `${u.cid}:${u.kid}`
     try {
       await this.mgmt.command(u.text)
+      const ms = performance.now() - u.receivedAt
+      if (this.#latencies.length < LATENCY_SAMPLES) this.#latencies.push(ms)
+      else this.#latencies[this.#latencyNext] = ms
+      this.#latencyNext = (this.#latencyNext + 1) % LATENCY_SAMPLES
     } catch (e) {
       if (e instanceof ManagementCommandError) {
         // The server no longer knows this client (it left, or the window expired).
@@ -624,6 +651,7 @@ export class AccessDaemon {
     }
     await this.#send({
       epoch: this.#epochOf(ev),
+      receivedAt: this.#timeOf(ev),
       cid: ev.cid,
       kid,
       text: clientAuthNt(ev.cid, kid),

@@ -9,20 +9,13 @@
 import { spawn } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { loadConfig } from './config.js'
-import {
-  EXIT_DEFERRED,
-  EXIT_FAIL,
-  EXIT_OK,
-  clientConnect,
-  clientDisconnect,
-  decideAuth,
-  readViaFile,
-  writeAuthResult,
-  type HookDeps,
-} from './hook.js'
-import { createLogger } from './logger.js'
-import { openStore } from './store/open.js'
+import type { HookDeps } from './hook.js'
+
+// Exit codes of spec 3.2, repeated here so the deferring front end loads nothing else: while
+// this process runs, the OpenVPN server is blocked (spec 3.1).
+const EXIT_OK = 0
+const EXIT_FAIL = 1
+const EXIT_DEFERRED = 2
 
 const DEFAULT_CONFIG = process.env.OPENVPN3_ACCESS_CONFIG ?? '/etc/openvpn3-access/config.json'
 
@@ -43,6 +36,9 @@ function positional(args: string[]): string[] {
 }
 
 async function deps(configPath: string): Promise<HookDeps> {
+  const { loadConfig } = await import('./config.js')
+  const { createLogger } = await import('./logger.js')
+  const { openStore } = await import('./store/open.js')
   const config = loadConfig(configPath, 'hook')
   const logger = createLogger(config.logLevel)
   return { config, logger, store: await openStore(config.store) }
@@ -53,6 +49,7 @@ async function main(argv: string[]): Promise<number> {
   const env = process.env
   const type = env.script_type
   if (argv.includes('--deferred-worker')) {
+    const { decideAuth, writeAuthResult } = await import('./hook.js')
     const password = readFileSync(0, 'utf8')
     const d = await deps(configPath)
     try {
@@ -78,8 +75,9 @@ async function main(argv: string[]): Promise<number> {
         process.stderr.write('openvpn3-access-hook: use auth-user-pass-verify … via-file\n')
         return EXIT_FAIL
       }
-      const { username, password } = readViaFile(file)
+      const [username = '', password = ''] = readFileSync(file, 'utf8').split('\n')
       if (argv.includes('--sync') || !env.auth_control_file) {
+        const { decideAuth, writeAuthResult } = await import('./hook.js')
         const d = await deps(configPath)
         try {
           const r = await decideAuth(d, env, username, password)
@@ -107,6 +105,7 @@ async function main(argv: string[]): Promise<number> {
       return EXIT_DEFERRED
     }
     case 'client-connect': {
+      const { clientConnect } = await import('./hook.js')
       const d = await deps(configPath)
       try {
         return await clientConnect(d, env, positional(argv).at(-1))
@@ -115,6 +114,7 @@ async function main(argv: string[]): Promise<number> {
       }
     }
     case 'client-disconnect': {
+      const { clientDisconnect } = await import('./hook.js')
       const d = await deps(configPath)
       try {
         return await clientDisconnect(d, env)

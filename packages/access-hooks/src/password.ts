@@ -32,13 +32,38 @@ export async function hashPassword(
   return sodium.crypto_pwhash_str(password, ops, mem)
 }
 
+/**
+ * Argon2id is synchronous CPU work (tens to hundreds of ms). Verifications are queued and each
+ * runs in its own event-loop iteration, so a burst of logins cannot starve socket I/O and
+ * timers: decisions already made go out between two verifications.
+ */
+let cpuTail: Promise<unknown> = Promise.resolve()
+function inOwnTurn<T>(fn: () => T): Promise<T> {
+  const run = cpuTail.then(
+    () =>
+      new Promise<T>((resolve, reject) =>
+        setImmediate(() => {
+          try {
+            resolve(fn())
+          } catch (e) {
+            reject(e instanceof Error ? e : new Error(String(e)))
+          }
+        })
+      )
+  )
+  cpuTail = run.catch(() => undefined)
+  return run
+}
+
 /** Constant-time verification; false for malformed hashes. */
 export async function verifyPassword(hash: string, password: string): Promise<boolean> {
   await sodiumReady()
   if (!hash.startsWith('$argon2id$')) return false
-  try {
-    return sodium.crypto_pwhash_str_verify(hash, password)
-  } catch {
-    return false
-  }
+  return inOwnTurn(() => {
+    try {
+      return sodium.crypto_pwhash_str_verify(hash, password)
+    } catch {
+      return false
+    }
+  })
 }

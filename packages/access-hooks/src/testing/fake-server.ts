@@ -7,7 +7,8 @@ import { EventEmitter } from 'node:events'
 import * as net from 'node:net'
 
 export interface FakeServerInit {
-  path: string
+  /** unix socket path, or a TCP port on 127.0.0.1 (0 = any free port) */
+  path: string | { port: number }
   password?: string
   pid?: number | (() => number)
   held?: boolean
@@ -29,7 +30,17 @@ export class FakeManagementServer extends EventEmitter<{ command: [string]; conn
   }
 
   listen(): Promise<void> {
-    return new Promise((resolve) => this.#server.listen(this.init.path, resolve))
+    const where = this.init.path
+    return new Promise((resolve) => {
+      if (typeof where === 'string') this.#server.listen(where, resolve)
+      else this.#server.listen(where.port, '127.0.0.1', resolve)
+    })
+  }
+
+  /** The TCP port when listening on TCP. */
+  get port(): number {
+    const a = this.#server.address()
+    return typeof a === 'object' && a ? a.port : 0
   }
 
   get connected(): boolean {
