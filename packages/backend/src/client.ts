@@ -317,7 +317,7 @@ export class BackendClient {
         cause: err,
       })
     }
-    this.#c.log.level = this.#profile.logLevel
+    if (this.#profile.logLevel !== undefined) this.#c.log.level = this.#profile.logLevel
     this.#emitStatus(status(CONN, StatusMinor.CFG_OK, `config_path=${configPath}`))
     this.#prepareSlots(this.#profile)
     return fetched.name

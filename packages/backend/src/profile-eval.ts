@@ -28,8 +28,8 @@ export interface FetchedProfile {
 
 export interface EvaluatedProfile {
   options: EngineOptions
-  /** log level from `verb` (capped at 6) or the `log-level` override */
-  logLevel: number
+  /** log level from `verb` (capped at 6) or the `log-level` override; undefined = keep */
+  logLevel: number | undefined
   needsUserPass: boolean
   staticChallenge: { text: string; echo: boolean } | undefined
   keyEncrypted: boolean
@@ -102,10 +102,13 @@ export function evaluateProfile(text: string, overrides: Overrides = {}): Evalua
     },
   }
   const levelOverride = str(overrides, 'log-level')
+  const hasVerb = profile.options.some((o) => o.name === 'verb')
   const logLevel =
     levelOverride && /^[0-6]$/.test(levelOverride)
       ? Number(levelOverride)
-      : Math.min(profile.verb, 6)
+      : hasVerb
+        ? Math.min(profile.verb, 6)
+        : undefined
   const scope = str(overrides, 'dns-scope')
   const up = profile.userPass
   return {

@@ -46,7 +46,8 @@ export class StandIns {
     readonly host: ServiceHost
   ) {}
 
-  static async start(address: string): Promise<StandIns> {
+  /** `configuration: false` leaves the configuration manager to the real service. */
+  static async start(address: string, opts: { configuration?: boolean } = {}): Promise<StandIns> {
     const conn = await DBusConnection.connect({ address, callTimeoutMs: 15_000 })
     const host = new ServiceHost(conn)
     const s = new StandIns(conn, host)
@@ -58,7 +59,7 @@ export class StandIns {
       }
     )
     await requestName(conn, BusName.sessions)
-    await requestName(conn, BusName.configuration)
+    if (opts.configuration ?? true) await requestName(conn, BusName.configuration)
     return s
   }
 
