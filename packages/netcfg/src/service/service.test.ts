@@ -576,6 +576,10 @@ void describe(
         const v4 = await ns.ip(['-4', 'route', 'show'])
         assert.doesNotMatch(v4, /^192\.0\.2\.201 /m)
         assert.match(v4, /^192\.0\.2\.202 via 192\.0\.2\.1/m)
+        await assert.rejects(
+          mgr.ProtectSocket('2001:db8::1', false, '/'),
+          /Invalid remote address '2001:db8::1'/
+        )
         await mgr.Cleanup()
         assert.equal(await routes(ns), before)
       } finally {

@@ -29,6 +29,7 @@ import {
   type NameWatch,
   type ObjectImpl,
 } from '@openvpn3-ts/dbus'
+import { isIP } from 'node:net'
 import type { DnsBackend } from '../os/dns.js'
 import type { Ip } from '../os/ip.js'
 import type { TunDevice } from '../tun/tun-device.js'
@@ -232,10 +233,7 @@ export class NetcfgService {
             `Socket protect called for socket ${fd ?? -1}, remote: '${remote}', tun: '${dev?.deviceName ?? ''}', ipv6: ${ipv6 ? 'yes' : 'no'}, device_path=${device_path}, device-object: ${dev ? 'found' : 'missing'}`
           )
           const family = ipv6 ? 6 : 4
-          if (
-            (family === 4 && !/^[\d.]+$/.test(remote)) ||
-            (family === 6 && !remote.includes(':'))
-          ) {
+          if (isIP(remote) !== family) {
             throw new ServiceError(ErrorDomain.NETCFG, `Invalid remote address '${remote}'`)
           }
           this.#pidOf.set(ctx.sender, caller.pid)
