@@ -77,6 +77,54 @@ void describe('log file writer', { timeout: 180_000 }, () => {
     assert.equal(seen.size, 100_000)
   })
 
+  void test(`paced ${RATE} lines/s for ${SECONDS} s, SIGHUP rotation every ${ROTATE_EVERY_MS} ms (in process)`, async (t) => {
+    const file = join(dir, 'paced.log')
+    const w = new LogWriter({ method: LogMethod.logfile, logFile: file })
+    await w.ready()
+    const files = [file]
+    // as main.ts does: SIGHUP reopens the file
+    const reopens: Promise<void>[] = []
+    const onHup = () => reopens.push(w.reopen())
+    process.on('SIGHUP', onHup)
+    const rotator = setInterval(() => {
+      if (!existsSync(file)) return // not reopened since the last round (logrotate missingok)
+      const rotated = `${file}.${files.length}`
+      renameSync(file, rotated)
+      files.push(rotated)
+      process.kill(process.pid, 'SIGHUP')
+    }, ROTATE_EVERY_MS)
+    const total = RATE * SECONDS
+    const start = Date.now()
+    try {
+      let n = 0
+      while (n < total) {
+        const due = Math.min(total, Math.floor(((Date.now() - start) / 1000) * RATE) + 1)
+        for (; n < due; n++) {
+          w.write(
+            { group: LogGroup.CLIENT, category: LogCategory.INFO, message: `burst seq=${n}` },
+            { timestamp: true, tag: false }
+          )
+        }
+        await new Promise((r) => setTimeout(r, 5))
+      }
+    } finally {
+      clearInterval(rotator)
+      process.off('SIGHUP', onHup)
+    }
+    const secs = (Date.now() - start) / 1000
+    await Promise.all(reopens)
+    await w.close()
+    const { seen, dups, lines } = collect(files)
+    t.diagnostic(
+      `paced writer: ${total} lines in ${secs.toFixed(2)} s (${Math.round(total / secs)} lines/s), ` +
+        `${files.length - 1} rotations, ${lines} lines on disk, ${dups} duplicates`
+    )
+    assert.ok(files.length - 1 >= 3, `rotated ${files.length - 1} times`)
+    assert.equal(dups, 0)
+    assert.equal(seen.size, total)
+    assert.ok(secs < SECONDS * 1.2, `the writer kept up with ${RATE} lines/s (${secs} s)`)
+  })
+
   void describe('through the service with SIGHUP rotation', () => {
     let bus: TestBus
     let service: TestProcess | undefined
