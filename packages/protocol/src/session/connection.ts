@@ -14,19 +14,8 @@ import { randomBytes } from 'node:crypto'
 import type { TLSSocket } from 'node:tls'
 import { createDataCrypto } from '../crypto/data-crypto.js'
 import { cipherInfo } from '../crypto/ciphers.js'
-import { EKM_LABEL_DATA_KEYS, KEY_BLOCK_LENGTH, legacyKeyBlock } from '../crypto/prf.js'
 import type { TlsWrap } from '../crypto/tls-wrap.js'
-import {
-  EKM_LABEL_DYNAMIC_TLS_CRYPT,
-  createDynamicTlsCryptWrap,
-  deriveDynamicTlsCryptKey,
-} from '../crypto/dynamic-tls-crypt.js'
-import {
-  STATIC_KEY_LENGTH,
-  parseStaticKey,
-  parseTlsCryptV2ClientKey,
-} from '../crypto/static-key.js'
-import { type CompressionFraming, deframe, frame } from '../data/compression.js'
+import type { CompressionFraming } from '../data/compression.js'
 import {
   CertificateVerifyError,
   HandshakeTimeoutError,
@@ -53,11 +42,19 @@ import {
   isDataOpcode,
 } from '../wire/constants.js'
 import { decodeControlPacket, encodeControlPacket } from '../wire/control-packet.js'
-import { decodeDataHeader, encodeDataHeader } from '../wire/data-header.js'
 import { decodeTlvs, wantsWkcResend } from '../wire/tlv.js'
 import { classifyMessage, splitMessages } from './control-message.js'
 import { decodeServerKeyMethod2, encodeClientKeyMethod2 } from './key-method.js'
 import { KeyState, nextKeyId } from './key-state.js'
+import { openDataPacket, sealDataPacket } from './data-path.js'
+import {
+  type PendingAuth,
+  dataKeyBlock,
+  dynamicTlsCryptWrap,
+  negotiateCipher,
+  parseInfoPre,
+  tlsClientOptions,
+} from './negotiation.js'
 import type { NetworkConfig, SessionPushOptions } from './network-config.js'
 import { buildOccString, buildPeerInfo } from './peer-info.js'
 import { parsePushOptions, splitPushReply } from './push-reply.js'
@@ -74,9 +71,7 @@ export const PRE_PULL_PING_RESTART_S = 120
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error'
 
-export type PendingAuth =
-  | { kind: 'open-url'; url: string; flags: string }
-  | { kind: 'cr-text'; text: string; echo: boolean; responseRequired: boolean }
+export type { PendingAuth } from './negotiation.js'
 
 export interface ConnectionHooks {
   log(level: LogLevel, message: string): void
@@ -503,21 +498,7 @@ export class Connection {
   }
 
   private createTls(duplex: ControlDuplex): TLSSocket {
-    const o = this.opts
-    return startTlsClient(duplex, {
-      ...(o.ca ? { ca: o.ca } : {}),
-      ...(o.cert ? { cert: o.cert } : {}),
-      ...(o.key ? { key: o.key } : {}),
-      ...(o.keyPassphrase ? { keyPassphrase: o.keyPassphrase } : {}),
-      minVersion: o.tlsVersionMin === '1.3' ? 'TLSv1.3' : 'TLSv1.2',
-      ...(o.tlsVersionMax ? { maxVersion: o.tlsVersionMax === '1.3' ? 'TLSv1.3' : 'TLSv1.2' } : {}),
-      ...(o.tlsCipher ? { ciphers: o.tlsCipher } : {}),
-      ...(o.tlsCiphersuites ? { ciphersuites: o.tlsCiphersuites } : {}),
-      ...(o.remoteCertTls ? { remoteCertTls: o.remoteCertTls } : {}),
-      ...(o.remoteCertEku ? { remoteCertEku: o.remoteCertEku } : {}),
-      ...(o.verifyX509Name ? { verifyX509Name: o.verifyX509Name } : {}),
-      ...(o.peerFingerprints ? { peerFingerprints: o.peerFingerprints } : {}),
-    })
+    return startTlsClient(duplex, tlsClientOptions(this.opts))
   }
 
   private onTlsError(ks: KeyState, err: Error): void {
@@ -680,27 +661,9 @@ export class Connection {
   }
 
   private onInfoPre(extra: string): void {
-    if (extra.startsWith('WEB_AUTH:')) {
-      const rest = extra.slice('WEB_AUTH:'.length)
-      const i = rest.indexOf(':')
-      this.hooks.pendingAuth({
-        kind: 'open-url',
-        flags: i >= 0 ? rest.slice(0, i) : '',
-        url: i >= 0 ? rest.slice(i + 1) : rest,
-      })
-    } else if (extra.startsWith('OPEN_URL:')) {
-      this.hooks.pendingAuth({ kind: 'open-url', flags: '', url: extra.slice('OPEN_URL:'.length) })
-    } else if (extra.startsWith('CR_TEXT:')) {
-      const rest = extra.slice('CR_TEXT:'.length)
-      const i = rest.indexOf(':')
-      const flags = i >= 0 ? rest.slice(0, i).split(',') : []
-      this.hooks.pendingAuth({
-        kind: 'cr-text',
-        text: i >= 0 ? rest.slice(i + 1) : rest,
-        echo: flags.includes('E'),
-        responseRequired: flags.includes('R'),
-      })
-    } else this.hooks.log('info', `server info: ${extra}`)
+    const req = parseInfoPre(extra)
+    if (req) this.hooks.pendingAuth(req)
+    else this.hooks.log('info', `server info: ${extra}`)
   }
 
   /** Answers a CR_TEXT challenge (spec §17.5). */
@@ -742,7 +705,12 @@ export class Connection {
     }
     let cipher: string
     try {
-      cipher = this.negotiateCipher(s.cipher)
+      cipher = negotiateCipher(
+        s.cipher,
+        this.opts.dataCiphers,
+        this.serverOptions,
+        this.opts.dataCiphersFallback
+      )
     } catch (err) {
       this.fail(err instanceof ProtocolError ? err : new PushOptionError(String(err)))
       return
@@ -774,7 +742,8 @@ export class Connection {
     }
     if (s.protocolFlags.includes('dyn-tls-crypt') && this.opts.dynTlsCrypt) {
       try {
-        this.setupDynamicTlsCrypt(ks)
+        this.dynWrap = dynamicTlsCryptWrap(ks.tls, this.opts.tlsWrap)
+        this.hooks.log('debug', 'dynamic tls-crypt enabled for renegotiations')
       } catch (err) {
         this.fail(new TlsHandshakeError('dynamic tls-crypt key derivation failed', { cause: err }))
         return
@@ -801,68 +770,20 @@ export class Connection {
     )
   }
 
-  /** Cipher choice after the push (spec §12.4). */
-  private negotiateCipher(pushed: string | undefined): string {
-    const ours = this.opts.dataCiphers.map((c) => c.replace(/^\?/, '').toUpperCase())
-    if (pushed) {
-      if (!ours.includes(pushed.toUpperCase())) {
-        throw new PushOptionError(
-          `server pushed cipher ${pushed}, not in data-ciphers ${ours.join(':')}`
-        )
-      }
-      return cipherInfo(pushed).name
-    }
-    const occ = /(?:^|,)cipher ([^,]+)/.exec(this.serverOptions)?.[1]
-    if (occ && ours.includes(occ.toUpperCase())) return cipherInfo(occ).name
-    if (this.opts.dataCiphersFallback) return cipherInfo(this.opts.dataCiphersFallback).name
-    throw new PushOptionError('server did not negotiate a data cipher and no fallback is set')
-  }
-
   private generateDataKeys(ks: KeyState): void {
     if (!this.cipher || !this.pushSession) return
-    let key2: Buffer
-    if (this.pushSession.keyDerivation === 'tls-ekm') {
-      if (!ks.tls) throw new TlsHandshakeError('no TLS session to export keys from')
-      // No context argument: OpenVPN uses the exporter without context (spec §9); the typings
-      // demand one, but passing an empty Buffer changes the TLS 1.2 output.
-      const tls = ks.tls as unknown as {
-        exportKeyingMaterial(length: number, label: string): Buffer
-      }
-      key2 = tls.exportKeyingMaterial(KEY_BLOCK_LENGTH, EKM_LABEL_DATA_KEYS)
-    } else {
-      if (!ks.serverKm || !this.sidS) throw new TlsHandshakeError('key exchange incomplete')
-      key2 = legacyKeyBlock({
-        preMaster: ks.source.preMaster,
-        clientRandom1: ks.source.random1,
-        clientRandom2: ks.source.random2,
-        serverRandom1: ks.serverKm.random1,
-        serverRandom2: ks.serverKm.random2,
-        clientSessionId: this.sidC,
-        serverSessionId: this.sidS,
-      })
-    }
+    const key2 = dataKeyBlock({
+      method: this.pushSession.keyDerivation,
+      tls: ks.tls,
+      source: ks.source,
+      serverKm: ks.serverKm,
+      clientSessionId: this.sidC,
+      serverSessionId: this.sidS,
+    })
     ks.crypto = createDataCrypto({ cipher: this.cipher, digest: this.opts.auth, keyBlock: key2 })
     key2.fill(0)
     ks.phase = 'keyed'
     ks.keyedAt = this.now()
-  }
-
-  private setupDynamicTlsCrypt(ks: KeyState): void {
-    if (!ks.tls) throw new TlsHandshakeError('no TLS session for dynamic tls-crypt')
-    const tls = ks.tls as unknown as { exportKeyingMaterial(length: number, label: string): Buffer }
-    const ekm = tls.exportKeyingMaterial(STATIC_KEY_LENGTH, EKM_LABEL_DYNAMIC_TLS_CRYPT)
-    const w = this.opts.tlsWrap
-    const original =
-      w.mode === 'tls-auth' || w.mode === 'tls-crypt'
-        ? parseStaticKey(w.key)
-        : w.mode === 'tls-crypt-v2'
-          ? parseTlsCryptV2ClientKey(w.key).key
-          : undefined
-    const key = deriveDynamicTlsCryptKey(ekm, original)
-    this.dynWrap = createDynamicTlsCryptWrap(key)
-    key.fill(0)
-    ekm.fill(0)
-    this.hooks.log('debug', 'dynamic tls-crypt enabled for renegotiations')
   }
 
   // ───────────────────────────── renegotiation ─────────────────────────────
@@ -907,71 +828,41 @@ export class Connection {
 
   private sendDataPayload(payload: Buffer): void {
     const ks = this.sendKey()
-    if (!ks?.crypto) return
-    const header = encodeDataHeader(
-      this.peerId !== undefined
-        ? { opcode: Opcode.P_DATA_V2, keyId: ks.keyId, peerId: this.peerId }
-        : { opcode: Opcode.P_DATA_V1, keyId: ks.keyId }
-    )
-    let pid: number
+    if (!ks) return
+    let packet: Buffer | undefined
     try {
-      pid = ks.sendPacketId.next()
+      packet = sealDataPacket(ks, this.peerId, this.framing, payload)
     } catch (err) {
       this.fail(err instanceof ProtocolError ? err : new ProtocolError(String(err)))
       return
     }
-    ks.bytes += payload.length
-    this.sendWire(ks.crypto.seal(header, pid, frame(this.framing, payload)))
+    if (packet) this.sendWire(packet)
   }
 
   private onDataPacket(packet: Buffer): void {
-    let keyId: number
-    let headerLength: number
-    try {
-      const h = decodeDataHeader(packet)
-      keyId = h.keyId
-      headerLength = h.opcode === Opcode.P_DATA_V2 ? 4 : 1
-    } catch {
-      this.stats.decryptErrors += 1
-      return
+    const r = openDataPacket(packet, (id) => this.keyById(id), this.framing)
+    switch (r.kind) {
+      case 'bad':
+        this.stats.decryptErrors += 1
+        return
+      case 'replay':
+        this.stats.replayErrors += 1
+        return
+      case 'ping':
+        this.lastReceived = this.now()
+        return
+      case 'occ':
+        this.lastReceived = this.now()
+        this.onOcc(r.opcode)
+        return
+      case 'ip':
+        this.lastReceived = this.now()
+        if (this.phase !== 'connected') return
+        this.stats.tunPacketsOut += 1
+        this.stats.tunBytesOut += r.packet.length
+        this.tun.write(r.packet)
+        return
     }
-    const ks = this.keyById(keyId)
-    if (!ks?.crypto) {
-      this.stats.decryptErrors += 1
-      return
-    }
-    let opened
-    try {
-      opened = ks.crypto.open(packet, headerLength)
-    } catch {
-      this.stats.decryptErrors += 1
-      return
-    }
-    if (!ks.replay.accept(opened.packetId)) {
-      this.stats.replayErrors += 1
-      return
-    }
-    this.lastReceived = this.now()
-    ks.bytes += opened.payload.length
-    let payload: Buffer
-    try {
-      payload = deframe(this.framing, opened.payload)
-    } catch {
-      this.stats.decryptErrors += 1
-      return
-    }
-    if (payload.length === PING_MAGIC.length && payload.equals(PING_MAGIC)) return
-    if (
-      payload.length > OCC_MAGIC.length &&
-      payload.subarray(0, OCC_MAGIC.length).equals(OCC_MAGIC)
-    ) {
-      this.onOcc(payload[OCC_MAGIC.length] ?? -1)
-      return
-    }
-    if (this.phase !== 'connected') return
-    this.stats.tunPacketsOut += 1
-    this.stats.tunBytesOut += payload.length
-    this.tun.write(payload)
   }
 
   private onOcc(opcode: number): void {
