@@ -213,9 +213,13 @@ export class NetcfgDevice {
       this.c.log.warn('No DNS resolver has been configured', this.path)
       return
     }
-    if (this.state === 'established' && this.#dnsApplied) {
-      await this.#serial(() => this.c.dns!.apply(this.#dnsLink(), this.dns))
-    }
+    const dns = this.c.dns
+    if (this.state !== 'established') return
+    await this.#serial(async () => {
+      if (this.state !== 'established') return
+      if (this.#dnsApplied) await dns.apply(this.#dnsLink(), this.dns)
+      else await this.#applyDns(dns, this.#undo) // first DNS settings after Establish
+    })
   }
 
   #linkIndex: number | undefined

@@ -486,6 +486,23 @@ void describe(
       t2.close()
     })
 
+    void test('DNS added after Establish is applied at once and undone by Destroy', async () => {
+      const { resolv } = e!
+      const dev = await configure(e!, `n${uniqueSuffix()}`, { dns: false })
+      const r = await dev.Establish()
+      try {
+        assert.equal(await readFile(resolv, 'utf8'), ORIGINAL_RESOLV)
+        await dev.AddDNS(['198.18.0.54'])
+        assert.match(await readFile(resolv, 'utf8'), /^nameserver 198\.18\.0\.54$/m)
+        await dev.AddDNSSearch(['late.example'])
+        assert.match(await readFile(resolv, 'utf8'), /^search late\.example lan\.example$/m)
+        await dev.Destroy()
+        assert.equal(await readFile(resolv, 'utf8'), ORIGINAL_RESOLV)
+      } finally {
+        for (const fd of r.fds) closeSync(fd)
+      }
+    })
+
     void test('a failure half-way through Establish is undone: no fd, no device, DNS restored', async () => {
       const { ns, resolv } = e!
       const before = await routes(ns)
