@@ -54,7 +54,12 @@ void describe('backend client in the namespace lab', { skip: !canRun && 'needs r
     clientLog = join(dir, 'clients.log')
     await writeFile(join(dir, 'resolv.conf'), '# test resolv.conf\nnameserver 192.0.2.53\n')
     lab = await startLab({
-      servers: [{ kind: 'cert' }, { kind: 'static-challenge' }, { kind: 'userpass' }],
+      servers: [
+        { kind: 'cert' },
+        { kind: 'static-challenge' },
+        { kind: 'userpass' },
+        { kind: 'tcp' },
+      ],
     })
     bus = await startBus()
     sm = await StandIns.start(bus.address)
@@ -286,6 +291,32 @@ void describe('backend client in the namespace lab', { skip: !canRun && 'needs r
       )
       await be.Disconnect()
       await statusFrom(sender, StatusMinor.CONN_DONE, 10_000)
+    } catch (err) {
+      t.diagnostic(await readFile(clientLog, 'utf8').catch(() => ''))
+      throw err
+    }
+  })
+
+  void test('TCP server: connect, ping, disconnect', { timeout: 90_000 }, async (t) => {
+    const server = lab.servers[3]
+    assert.ok(server)
+    try {
+      const { be, pid, sender } = await startSession('lab-tcp', server.profile)
+      await be.Connect()
+      await statusFrom(sender, StatusMinor.CONN_CONNECTED)
+      assert.deepEqual(await be.$get('connection'), ['tcp', '192.0.2.1', '192.0.2.1', server.port])
+      const ping = await lab.exec(lab.clientNs, 'ping', [
+        '-c',
+        '2',
+        '-W',
+        '2',
+        server.tunnelServerIp,
+      ])
+      assert.equal(ping.code, 0, ping.stdout + ping.stderr)
+      await be.Disconnect()
+      await statusFrom(sender, StatusMinor.CONN_DONE, 10_000)
+      await pollUntil('backend exit', () => !isAlive(pid), { timeoutMs: 10_000 })
+      assert.deepEqual(await tunDevices(), [])
     } catch (err) {
       t.diagnostic(await readFile(clientLog, 'utf8').catch(() => ''))
       throw err
