@@ -3,13 +3,14 @@
 // Node 20 does not expand globs for --test, so the files are listed here.
 // Usage: node scripts/run-tests.mjs [path-prefix ...]   (e.g. packages/protocol)
 import { spawnSync } from 'node:child_process'
-import { readdirSync, statSync } from 'node:fs'
+import { existsSync, readdirSync, statSync } from 'node:fs'
 import { join, relative } from 'node:path'
 
 const root = new URL('..', import.meta.url).pathname
 const skipDirs = new Set(['node_modules', 'dist', 'build', '.git'])
 
 function walk(dir, out) {
+  if (!existsSync(dir)) return out
   for (const name of readdirSync(dir)) {
     if (skipDirs.has(name)) continue
     const p = join(dir, name)
