@@ -6,6 +6,9 @@
  */
 import { after, before, describe, test } from 'node:test'
 import { strict as assert } from 'node:assert'
+import { X509Certificate } from 'node:crypto'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import type { EngineOptions } from '../options.js'
 import { engineOptionsFromProfile } from '../profile-mapping.js'
 import { parseProfile } from '../profile/index.js'
@@ -458,6 +461,44 @@ void describe('interop with a stock OpenVPN 2.6 server', { skip, timeout: 300_00
         assert.equal(r.receivedAfterResume, 3)
         assert.deepEqual(r.needsInput, [], 'no credentials asked: the token was used')
         assert.match(s.log(), /auth-token authentication succeeded/)
+      })
+    }
+  )
+
+  void test(
+    'peer-fingerprint without a CA pins the server certificate',
+    { timeout: 60_000 },
+    async () => {
+      await withServer({ kind: 'tls-crypt' }, async (l, s) => {
+        const fp = new X509Certificate(readFileSync(join(l.dir, 'server.crt'))).fingerprint256
+        const base = baseOptions(l, s)
+        delete base.ca
+        const r = await l.runProbe(
+          {
+            options: { ...base, peerFingerprints: [fp] },
+            target: s.tunnelServerIp,
+            pings: 3,
+            pingIntervalMs: 100,
+            timeoutMs: 30_000,
+          },
+          40_000
+        )
+        assertTunnelWorks(r)
+        const wrong = await l.runProbe(
+          {
+            options: {
+              ...base,
+              peerFingerprints: [fp.replace(/^../, fp.startsWith('00') ? '11' : '00')],
+            },
+            target: s.tunnelServerIp,
+            pings: 1,
+            pingIntervalMs: 100,
+            timeoutMs: 30_000,
+          },
+          40_000
+        )
+        assert.ok(!wrong.connected)
+        assert.equal(wrong.error?.causeName, 'CertificateVerifyError')
       })
     }
   )
