@@ -43,7 +43,13 @@ void describe('log service options', () => {
       assert.equal(parseOptions([]).method, LogMethod.stdout)
       assert.throws(() => parseOptions(['--journald', '--log-file', 'x']), LogConfigError)
       assert.throws(() => parseOptions(['--journald', '--colour']), LogConfigError)
-      assert.throws(() => parseOptions(['--syslog']), LogConfigError)
+      assert.equal(parseOptions(['--syslog']).method, LogMethod.syslog)
+      assert.equal(parseOptions(['--syslog']).syslogFacility, 'LOG_DAEMON')
+      assert.throws(
+        () => parseOptions(['--syslog', '--syslog-facility', 'LOG_KERN']),
+        LogConfigError
+      )
+      assert.throws(() => parseOptions(['--syslog', '--colour']), LogConfigError)
       assert.throws(() => parseOptions(['--log-level', '7']), LogConfigError)
       assert.throws(() => parseOptions(['--bogus']), LogConfigError)
       writeFileSync(join(dir, 'log-service.json'), JSON.stringify({ log_level: 'x', foo: 1 }))

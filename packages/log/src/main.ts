@@ -31,6 +31,10 @@ async function run(argv: readonly string[]): Promise<number> {
     method: opts.method,
     colour: opts.colour,
     ...(opts.logFile !== undefined ? { logFile: opts.logFile } : {}),
+    syslog: {
+      facility: opts.syslogFacility,
+      ...(opts.syslogSocket !== undefined ? { socket: opts.syslogSocket } : {}),
+    },
   })
   try {
     await writer.ready()

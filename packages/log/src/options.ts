@@ -1,7 +1,7 @@
 /**
  * Command line of `openvpn3-service-log` (spec §8.1) merged over the settings file
  * (config-file.ts): `--log-level N`, `--timestamp`, `--colour`, `--journald`,
- * `--no-logtag-prefix`, `--syslog` (refused: see README), `--syslog-facility F`,
+ * `--no-logtag-prefix`, `--syslog`, `--syslog-facility F` (and our `--syslog-socket PATH`),
  * `--log-file FILE`, `--service-log-dbus-details`, `--idle-exit MIN`, `--state-dir DIR`.
  * `--journald`, `--syslog` and `--log-file` exclude each other; `--colour` excludes journald.
  * Command-line values win over the file.
@@ -11,6 +11,7 @@ import { CONFIG_FILE_NAME, DEFAULT_LOG_LEVEL, LogMethod } from './constants.js'
 import { loadConfig } from './config-file.js'
 import type { LogServiceConfig } from './config-file.js'
 import { LogConfigError } from './errors.js'
+import { facilityCode } from './writers/syslog-transport.js'
 
 export interface LogServiceOptions {
   logLevel: number
@@ -19,6 +20,10 @@ export interface LogServiceOptions {
   method: LogMethod
   /** with method `logfile` */
   logFile?: string
+  /** with method `syslog`: facility name (default LOG_DAEMON) */
+  syslogFacility: string
+  /** with method `syslog`: unix socket instead of /dev/log (our extension, for tests) */
+  syslogSocket?: string
   dbusDetails: boolean
   /** prefix lines with the sender's `{tag:…}` */
   logtagPrefix: boolean
@@ -36,6 +41,9 @@ export const USAGE = `Usage: openvpn3-service-log [options]
   --colour                    colour the category (stdout/log file)
   --journald                  journal-friendly lines with <N> priority prefixes on stdout
   --no-logtag-prefix          do not prefix lines with the sender's {tag:…}
+  --syslog                    send to syslog (through util-linux logger)
+  --syslog-facility F         LOG_DAEMON (default), LOG_USER, LOG_LOCAL0-7
+  --syslog-socket PATH        syslog unix socket (default: the system's, /dev/log)
   --log-file FILE             append to FILE (reopened on SIGHUP)
   --service-log-dbus-details  add sender/path/interface details
   --idle-exit MIN             exit after MIN minutes with nothing attached
@@ -56,7 +64,12 @@ function int(name: string, v: string, max?: number): number {
 
 /** Parse argv (without node and script); reads the settings file when --state-dir is given. */
 export function parseOptions(argv: readonly string[]): LogServiceOptions {
-  const cli: LogServiceConfig & { colour?: boolean; stateDir?: string; help?: boolean } = {}
+  const cli: LogServiceConfig & {
+    colour?: boolean
+    stateDir?: string
+    help?: boolean
+    syslogSocket?: string
+  } = {}
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] ?? ''
     const eq = a.indexOf('=')
@@ -89,6 +102,9 @@ export function parseOptions(argv: readonly string[]): LogServiceOptions {
         break
       case '--syslog-facility':
         cli.syslog_facility = value()
+        break
+      case '--syslog-socket':
+        cli.syslogSocket = value()
         break
       case '--log-file':
         cli.log_file = value()
@@ -127,24 +143,27 @@ export function parseOptions(argv: readonly string[]): LogServiceOptions {
   if (methods > 1) {
     throw new LogConfigError('--journald, --syslog and --log-file cannot be combined')
   }
-  if (c.syslog) {
-    throw new LogConfigError(
-      '--syslog is not supported (no dependency-free syslog transport); use --journald or --log-file'
-    )
-  }
   const colour = cli.colour ?? c.log_file_colour ?? false
-  if (colour && c.journald) throw new LogConfigError('--colour cannot be used with --journald')
+  if (colour && (c.journald || c.syslog)) {
+    throw new LogConfigError('--colour cannot be used with --journald or --syslog')
+  }
+  const syslogFacility = c.syslog_facility ?? 'LOG_DAEMON'
+  facilityCode(syslogFacility) // throws LogConfigError for an unknown name
   const method = c.journald
     ? LogMethod.journald
-    : c.log_file !== undefined
-      ? LogMethod.logfile
-      : LogMethod.stdout
+    : c.syslog
+      ? LogMethod.syslog
+      : c.log_file !== undefined
+        ? LogMethod.logfile
+        : LogMethod.stdout
   return {
     logLevel: c.log_level ?? DEFAULT_LOG_LEVEL,
     timestamp: c.timestamp ?? false,
     colour,
     method,
     ...(c.log_file !== undefined ? { logFile: c.log_file } : {}),
+    syslogFacility,
+    ...(cli.syslogSocket !== undefined ? { syslogSocket: cli.syslogSocket } : {}),
     dbusDetails: c.log_dbus_details ?? false,
     logtagPrefix: !(c.no_logtag_prefix ?? false),
     idleExitMin: c.idle_exit ?? 0,

@@ -1,8 +1,8 @@
 /**
  * The log service's writers, built on winston (issue 7, libraries.md §4): journal-friendly
  * stdout with sd-daemon `<N>` priority prefixes (`--journald`, for a systemd unit with
- * `StandardOutput=journal`), plain stdout (`stdout:`), and a log file reopened on SIGHUP
- * (file-transport.ts). The method is chosen by options.ts (command line / log-service.json).
+ * `StandardOutput=journal`), plain stdout (`stdout:`), a log file reopened on SIGHUP
+ * (file-transport.ts) and syslog through util-linux `logger` (syslog-transport.ts). The method is chosen by options.ts (command line / log-service.json).
  * Lines arrive already filtered, cleaned and scrubbed; the format step only lays them out.
  */
 import winston from 'winston'
@@ -10,6 +10,8 @@ import type { LogEvent } from '@openvpn3-ts/dbus'
 import { categoryPriority, formatLogLine } from '@openvpn3-ts/dbus'
 import { LogMethod } from '../constants.js'
 import { ReopenableFileTransport } from './file-transport.js'
+import { SyslogProcessTransport } from './syslog-transport.js'
+import type { SyslogOptions } from './syslog-transport.js'
 
 /** winston level names by syslog priority (winston.config.syslog.levels). */
 const LEVEL_BY_PRIORITY = ['emerg', 'alert', 'crit', 'error', 'warning', 'notice', 'info', 'debug']
@@ -20,6 +22,8 @@ export interface WriterOptions {
   method: LogMethod
   logFile?: string
   colour?: boolean
+  /** with method `syslog` */
+  syslog?: SyslogOptions
   /** stdout replacement (tests) */
   stream?: NodeJS.WritableStream
 }
@@ -34,6 +38,7 @@ export class LogWriter {
   readonly method: LogMethod
   readonly #logger: winston.Logger
   readonly #file: ReopenableFileTransport | undefined
+  readonly #syslog: SyslogProcessTransport | undefined
   readonly #colour: boolean
   #closed = false
 
@@ -51,6 +56,9 @@ export class LogWriter {
     if (opts.method === LogMethod.logfile && opts.logFile !== undefined) {
       this.#file = new ReopenableFileTransport({ path: opts.logFile })
       transport = this.#file
+    } else if (opts.method === LogMethod.syslog) {
+      this.#syslog = new SyslogProcessTransport(opts.syslog ?? {})
+      transport = this.#syslog
     } else {
       transport = new winston.transports.Stream({ stream: opts.stream ?? process.stdout })
     }
@@ -106,5 +114,6 @@ export class LogWriter {
     this.#logger.end()
     await finished
     await this.#file?.closeFile()
+    await this.#syslog?.closeSyslog()
   }
 }
