@@ -135,6 +135,8 @@ export async function answerInputQueue(
       let value = answers.get(name)
       if (value === undefined) {
         value = await prompt.ask(`${description || name}: `, { hidden })
+        // without a terminal nothing echoed the answer: end the prompt line
+        if (!process.stdin.isTTY) process.stderr.write('\n')
       }
       await session.UserInputProvide(type, group, id, value)
       n += 1

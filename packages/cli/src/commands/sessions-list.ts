@@ -5,6 +5,7 @@
  */
 import { StatusMajor, StatusMinor } from '@openvpn3-ts/dbus'
 import { defineCommand } from '../framework/command.js'
+import { errorText } from '../framework/errors.js'
 import { formatTime } from '../framework/output.js'
 import { describeUid } from '../framework/users.js'
 import { connectedToText, sessionManager, sessionObject } from './session-common.js'
@@ -17,6 +18,8 @@ export default defineCommand({
     const conn = await bus()
     const paths = await sessionManager(conn).FetchAvailableSessions()
     const rows = []
+    /** visible (public) sessions whose details the caller may not read (spec §4.3) */
+    const opaque: string[] = []
     for (const path of paths) {
       const s = sessionObject(conn, path)
       try {
@@ -31,27 +34,30 @@ export default defineCommand({
           s.$get('status'),
         ])
         rows.push({ path, created, pid, owner, dev, cfg, name, to, status })
-      } catch {
-        // the session went away while listing
+      } catch (err) {
+        // the session went away while listing, or its properties are not readable
+        const text = errorText(err)
+        if (/Access denied/.test(text)) opaque.push(path)
+        else if (!/Object does not exist/.test(text)) out.error(`${path}: ${text}`)
       }
     }
     if (args.has('json')) {
-      out.json(
-        rows.map((r) => ({
-          path: r.path,
-          session_created: Number(r.created),
-          backend_pid: r.pid,
-          owner: r.owner,
-          device_name: r.dev,
-          config_name: r.cfg,
-          session_name: r.name,
-          connected_to: r.to,
-          status: { major: r.status[0], minor: r.status[1], message: r.status[2] },
-        }))
-      )
+      const json: Record<string, unknown>[] = rows.map((r) => ({
+        path: r.path,
+        session_created: Number(r.created),
+        backend_pid: r.pid,
+        owner: r.owner,
+        device_name: r.dev,
+        config_name: r.cfg,
+        session_name: r.name,
+        connected_to: r.to,
+        status: { major: r.status[0], minor: r.status[1], message: r.status[2] },
+      }))
+      for (const path of opaque) json.push({ path, details: 'not accessible' })
+      out.json(json)
       return
     }
-    if (rows.length === 0) {
+    if (rows.length === 0 && opaque.length === 0) {
       out.line('No sessions available')
       return
     }
@@ -71,6 +77,13 @@ export default defineCommand({
           'Status',
           `${StatusMajor.display(major) ?? major}, ${StatusMinor.display(minor) ?? minor}${message ? `: ${message}` : ''}`,
         ],
+      ])
+      out.separator()
+    }
+    for (const path of opaque) {
+      out.fields([
+        ['Path', path],
+        ['Details', 'not accessible (public session; ask the owner for access)'],
       ])
       out.separator()
     }
