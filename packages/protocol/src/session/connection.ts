@@ -141,6 +141,7 @@ export class Connection {
   private lastReceived: number
   private lastSent: number
   private ping = 0
+  private pingExit = 0
   private pingRestart: number
   private timer: NodeJS.Timeout | undefined
   private flushScheduled = false
@@ -286,11 +287,19 @@ export class Connection {
    * (min(hand-window, reneg-sec/2)) has passed, or at once when no older key exists.
    */
   private sendKey(): KeyState | undefined {
-    const keyed = this.keys.filter((k) => k.phase === 'keyed' && k.crypto)
-    const newest = keyed[keyed.length - 1]
-    if (!newest) return undefined
-    const older = keyed[keyed.length - 2]
-    if (!older) return newest
+    // hot path: no allocation; walk from the newest key
+    let newest: KeyState | undefined
+    let older: KeyState | undefined
+    for (let i = this.keys.length - 1; i >= 0; i--) {
+      const k = this.keys[i]
+      if (!k || k.phase !== 'keyed' || !k.crypto) continue
+      if (!newest) newest = k
+      else {
+        older = k
+        break
+      }
+    }
+    if (!newest || !older) return newest
     const renegSec = this.opts.renegSec > 0 ? this.opts.renegSec : this.opts.handWindow * 2
     const deferMs = Math.min(this.opts.handWindow, renegSec / 2) * 1000
     return this.now() - newest.createdAt >= deferMs ? newest : older
@@ -725,6 +734,7 @@ export class Connection {
     this.peerId = s.peerId
     if (s.ping !== undefined && this.opts.ping === undefined) this.ping = s.ping
     else if (this.opts.ping !== undefined) this.ping = this.opts.ping
+    if (s.pingExit !== undefined) this.pingExit = s.pingExit
     if (s.pingRestart !== undefined && this.opts.pingRestart === undefined)
       this.pingRestart = s.pingRestart
     if (s.authToken) this.hooks.authToken(s.authToken, s.authTokenUser)
@@ -922,6 +932,11 @@ export class Connection {
           new HandshakeTimeoutError(`inactivity timeout (ping-restart ${this.pingRestart}s)`)
         )
       }
+      return
+    }
+    if (this.pingExit > 0 && now - this.lastReceived > this.pingExit * 1000) {
+      this.hooks.log('warn', `inactivity timeout (ping-exit ${this.pingExit}s): exiting`)
+      this.end({ kind: 'halt', message: `ping-exit ${this.pingExit}s` })
       return
     }
     if (this.pingRestart > 0 && now - this.lastReceived > this.pingRestart * 1000) {

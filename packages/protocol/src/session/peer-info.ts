@@ -4,7 +4,7 @@
  * options string (spec §10.4).
  */
 
-import { networkInterfaces } from 'node:os'
+import { networkInterfaces, release } from 'node:os'
 
 /**
  * MAC address for IV_HWADDR when none is configured: the first non-loopback interface with a
@@ -92,7 +92,7 @@ export function buildPeerInfo(o: PeerInfoOptions): string {
     const hw = o.hwaddr ?? defaultHwaddr()
     if (hw) add('IV_HWADDR', hw.toLowerCase())
     add('IV_SSL', o.sslVersion ?? `OpenSSL ${process.versions.openssl}`)
-    if (o.platformVersion) add('IV_PLAT_VER', o.platformVersion)
+    add('IV_PLAT_VER', o.platformVersion ?? release())
     for (const [k, v] of Object.entries(env)) if (k.startsWith('UV_')) add(k, v)
   }
   for (const k of ['IV_GUI_VER', 'IV_SSO'] as const) {
