@@ -177,8 +177,9 @@ void describe('configmgr persistence', { timeout: 240_000 }, () => {
           writer.call(MANAGER, 'Import', 'ssbb', [`bulk-${round}-${i}`, profile, false, true])
         )
       }
-      // let some writes land, then kill mid-stream
+      // let some writes land, then kill mid-stream at a random moment within one write
       await pending[20 + round * 30]
+      await new Promise((r) => setTimeout(r, Math.floor(Math.random() * 8)))
       const pid = env.service?.pid
       assert.ok(pid)
       process.kill(pid, 'SIGKILL')
