@@ -209,6 +209,14 @@ void describe('openvpn3 config commands', { timeout: 240_000 }, () => {
     assert.equal((await cli(['config-manage', '--exists', '-c', 'lab2', '--quiet'])).code, 1)
   })
 
+  void test('version --services reads the running services only', async () => {
+    const v = await cli(['version', '--services'])
+    assert.equal(v.code, 0, v.stderr)
+    assert.match(v.stdout, /^OpenVPN 3\/Linux v\d+/)
+    assert.match(v.stdout, /Configuration Manager: v\d+/)
+    assert.match(v.stdout, /Session Manager: not running/)
+  })
+
   void test('refused profiles print every problem on its own line', async () => {
     const r = await cli(['config-import', '--config', join(dir, 'evil.ovpn')])
     assert.equal(r.code, 1)
