@@ -584,12 +584,15 @@ export class BackendClient {
       case 'connected': {
         const r = e.remote
         const tun = this.#tun
-        const addr = e.config.ifconfig?.local ?? ''
-        this.#connection = [r.proto, r.host, tun?.remoteAddress ?? r.host, r.port]
+        const c = e.config
+        const ip = tun?.remoteAddress ?? r.host
+        this.#connection = [r.proto, r.host, ip, r.port]
         this.#sessionName = r.host
+        const gw =
+          c.routeGateway ?? (c.topology === 'subnet' ? '' : (c.ifconfig?.remoteOrNetmask ?? ''))
         log.client(
           LogCategory.INFO,
-          `Connected: ${r.host}:${r.port} via /${r.proto.toUpperCase()} on ${this.#tunName()}/${addr}/ cipher=${e.cipher}`
+          `Connected: ${r.host}:${r.port} (${ip}) via /${r.proto.toUpperCase()} on ${this.#tunName()}/${c.ifconfig?.local ?? ''}/${c.ifconfigIpv6?.local ?? ''} gw=[${gw}/] mtu=${c.tunMtu}`
         )
         this.#emitStatus(status(CONN, StatusMinor.CONN_CONNECTED))
         break

@@ -3,16 +3,58 @@
  * with a stock OpenVPN 2.6 server, netcfg and the backend starter in the client namespace,
  * a stand-in session manager; after CONNECTED, iperf3 TCP and UDP through the tunnel. Packet
  * rates come from the backend's `statistics` (TUN_PACKETS_IN/OUT deltas).
- * Run: node --conditions=source --import tsx bench/backend-throughput.mjs  (SECONDS=5, RUNNER=dist)
+ * Run: node --conditions=source --import tsx bench/backend-throughput.mjs  (SECONDS=5, RUNNER=dist,
+ * BASELINE=0 skips the stock client, PROFILE_DIR=/tmp/x writes a CPU profile of the backend)
  */
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { BusName, ObjectPath, backendStarterInterface, proxy } from '@openvpn3-ts/dbus'
-import { REPO_ROOT, startBus, startLab, startProcess } from '@openvpn3-ts/testkit'
+import {
+  type Lab,
+  REPO_ROOT,
+  startBus,
+  startLab,
+  startProcess,
+  startStockClient,
+} from '@openvpn3-ts/testkit'
 import { StandIns, newBackendToken, newSessionPath } from '../testing/standins.js'
 
 const SECONDS = Number(process.env['SECONDS'] ?? 5)
+const BASELINE = process.env['BASELINE'] !== '0'
+const PROFILE_DIR = process.env['PROFILE_DIR']
+
+/** A client launcher that writes a V8 CPU profile (NODE_OPTIONS may not carry --cpu-prof). */
+async function profilingWrapper(profileDir: string): Promise<string> {
+  const main = join(REPO_ROOT, 'packages', 'backend', 'dist', 'client-main.js')
+  const path = join(dir, 'client-profiled.sh')
+  await writeFile(
+    path,
+    `#!/bin/sh\nexec ${process.execPath} --cpu-prof --cpu-prof-dir=${profileDir} ${main} "$@"\n`,
+    { mode: 0o755 }
+  )
+  return path
+}
+
+/** iperf3 through the tunnel; Mbit/s that arrived. */
+async function iperf(lab: Lab, target: string, port: number, mode: 'tcp' | 'udp') {
+  const args = ['-c', target, '-p', String(port), '-t', String(SECONDS), '-J']
+  if (mode === 'udp') args.push('-u', '-b', '400M', '-l', '1200')
+  const r = await lab.exec(lab.clientNs, 'iperf3', args, { timeoutMs: (SECONDS + 20) * 1000 })
+  const j = JSON.parse(r.stdout) as {
+    end?: {
+      sum_received?: { bits_per_second?: number }
+      sum?: { bits_per_second?: number; lost_percent?: number }
+    }
+  }
+  // UDP: the sender's rate minus what the server reports lost = what came through
+  const lost = j.end?.sum?.lost_percent ?? 0
+  const bps =
+    mode === 'tcp'
+      ? (j.end?.sum_received?.bits_per_second ?? 0)
+      : (j.end?.sum?.bits_per_second ?? 0) * (1 - lost / 100)
+  return { mbitPerSec: Math.round(bps / 1e6), lostPercent: Math.round(lost) }
+}
 const RUNNER = process.env['RUNNER'] ?? 'dist'
 
 const dir = await mkdtemp(join(tmpdir(), 'ovpn3-be-bench-'))
@@ -33,7 +75,15 @@ try {
   })
   await startProcess({
     entry: 'packages/backend/src/starter-main.ts',
-    args: ['--idle-exit', '0', '--client-runner', RUNNER, '--spare-clients', '0'],
+    args: [
+      '--idle-exit',
+      '0',
+      '--client-runner',
+      RUNNER,
+      '--spare-clients',
+      '0',
+      ...(PROFILE_DIR ? ['--client-binary', await profilingWrapper(PROFILE_DIR)] : []),
+    ],
     bus,
     netns: lab.clientNs,
     waitForName: BusName.backends,
@@ -58,7 +108,7 @@ try {
     30_000
   )
   results['connectMs'] = performance.now() - t0
-  const iperf = await lab.startIperfServer()
+  const iperf3 = await lab.startIperfServer()
 
   const stat = async () => {
     const s = await be.$get('statistics')
@@ -70,40 +120,35 @@ try {
   }
   for (const mode of ['tcp', 'udp'] as const) {
     const before = await stat()
-    const args = [
-      '-c',
-      server.tunnelServerIp,
-      '-p',
-      String(iperf.port),
-      '-t',
-      String(SECONDS),
-      '-J',
-    ]
-    if (mode === 'udp') args.push('-u', '-b', '400M', '-l', '1200')
-    const r = await lab.exec(lab.clientNs, 'iperf3', args, { timeoutMs: (SECONDS + 20) * 1000 })
+    const r = await iperf(lab, server.tunnelServerIp, iperf3.port, mode)
     const after = await stat()
     const secs = (after.t - before.t) / 1000
-    const j = JSON.parse(r.stdout) as {
-      end?: {
-        sum_received?: { bits_per_second?: number }
-        sum?: { bits_per_second?: number; lost_percent?: number }
-      }
-    }
-    // UDP: the sender's rate minus what the server reports lost = what came through
-    const lost = j.end?.sum?.lost_percent ?? 0
-    const bps =
-      mode === 'tcp'
-        ? (j.end?.sum_received?.bits_per_second ?? 0)
-        : (j.end?.sum?.bits_per_second ?? 0) * (1 - lost / 100)
     results[mode] = {
-      mbitPerSec: Math.round(bps / 1e6),
-      ...(mode === 'udp' ? { offeredMbitPerSec: 400, lostPercent: Math.round(lost) } : {}),
+      mbitPerSec: r.mbitPerSec,
+      ...(mode === 'udp' ? { offeredMbitPerSec: 400, lostPercent: r.lostPercent } : {}),
       tunPacketsInPerSec: Math.round((after.in - before.in) / secs),
       tunPacketsOutPerSec: Math.round((after.out - before.out) / secs),
     }
     process.stdout.write(`${mode}: ${JSON.stringify(results[mode])}\n`)
   }
   await be.Disconnect()
+  await sm.waitFor(
+    'CONN_DONE',
+    (all) => all.find((s) => s.member === 'StatusChange' && s.args[0] === 2 && s.args[1] === 16),
+    15_000
+  )
+  if (BASELINE) {
+    // the same measurement through the stock OpenVPN 2.6 client, for comparison
+    const stock = await startStockClient(lab, server)
+    try {
+      for (const mode of ['tcp', 'udp'] as const) {
+        results[`stock-${mode}`] = await iperf(lab, server.tunnelServerIp, iperf3.port, mode)
+        process.stdout.write(`stock-${mode}: ${JSON.stringify(results[`stock-${mode}`])}\n`)
+      }
+    } finally {
+      await stock.stop()
+    }
+  }
 } finally {
   await sm.close()
   await bus.stop()
