@@ -503,6 +503,24 @@ void describe('interop with a stock OpenVPN 2.6 server', { skip, timeout: 300_00
     }
   )
 
+  void test(
+    '30% control-packet loss both ways: the handshake completes by retransmission',
+    { timeout: 90_000 },
+    async () => {
+      await withServer({ kind: 'tls-crypt' }, async (l, s) => {
+        const r = await probe(
+          l,
+          s,
+          { handWindow: 50 },
+          { controlLossPercent: 30, pings: 5, pingIntervalMs: 200, timeoutMs: 70_000 }
+        )
+        assert.equal(r.error, undefined, `${JSON.stringify(r.error)}\n${r.log.join('\n')}`)
+        assert.ok((r.controlDropped ?? 0) >= 2, `dropped ${r.controlDropped}`)
+        assert.equal(r.received, 5)
+      })
+    }
+  )
+
   void test('wrong CA fails with a certificate error, no hang', { timeout: 60_000 }, async () => {
     await withServer({ kind: 'tls-crypt' }, async (l, s) => {
       const r = await probe(l, s, { ca: l.pki.wrongCa })

@@ -390,6 +390,8 @@ export interface ProbeInput {
   disconnect?: boolean
   /** Answer needs-input requests with these values. */
   input?: InputResponse
+  /** Drop this share of control packets in both directions (reliability-layer test). */
+  controlLossPercent?: number
   /** After the pings: pause, resume, wait for the reconnect and ping again. */
   pauseResume?: boolean
   /** Run data-channel throughput measurement for this many ms instead of counted pings. */
@@ -414,6 +416,8 @@ export interface ProbeResult {
   log: string[]
   stats?: EngineStats
   floodPps?: number
+  /** With controlLossPercent: control packets dropped by the lossy link. */
+  controlDropped?: number
   /** With pauseResume: connected again after resume, and pings answered after it. */
   resumed?: boolean
   receivedAfterResume?: number

@@ -7,7 +7,9 @@
  * cleanly and prints one JSON line (ProbeResult) on stdout.
  */
 import { readFileSync } from 'node:fs'
+import { defaultLinkFactory } from '../link/default-link.js'
 import { MemoryTun } from '../link/memory-tun.js'
+import { type LossStats, lossyControlLinks } from './lossy-link.js'
 import { createClient } from '../session/client.js'
 import type { ProbeInput, ProbeResult } from './lab.js'
 import { buildEchoRequest, parseEchoReply } from './icmp.js'
@@ -25,7 +27,13 @@ async function main(): Promise<void> {
     statuses: [],
     log: [],
   }
-  const client = createClient(input.options, { tun })
+  const loss: LossStats = { droppedOut: 0, droppedIn: 0 }
+  const client = createClient(input.options, {
+    tun,
+    ...(input.controlLossPercent
+      ? { link: lossyControlLinks(defaultLinkFactory, input.controlLossPercent, 42, loss) }
+      : {}),
+  })
   const t0 = performance.now()
   let resolveConnected: (() => void) | undefined
   let finished = false
@@ -122,6 +130,7 @@ async function main(): Promise<void> {
   clearTimeout(budget)
   result.stats = client.stats()
   result.renegotiations = result.stats.renegotiations
+  if (input.controlLossPercent) result.controlDropped = loss.droppedIn + loss.droppedOut
   await client.stop()
   const err = await client.done
   if (err && !result.error) result.error = describeError(err)
