@@ -45,7 +45,9 @@ async function main(): Promise<number> {
   await daemon.start()
   log.info('ready')
   return await new Promise<number>((resolve) => {
+    let stopping = false
     const stop = (code: number) => {
+      stopping = true
       void daemon
         .stop()
         .catch(() => undefined)
@@ -56,6 +58,7 @@ async function main(): Promise<number> {
     process.once('SIGTERM', () => stop(0))
     process.once('SIGINT', () => stop(0))
     void conn.closed.then((cause) => {
+      if (stopping) return
       log.warn(`bus connection lost${cause ? `: ${cause.message}` : ''}`)
       resolve(1)
     })
