@@ -39,6 +39,8 @@ export const configSchema = z
       ])
       .default({ type: 'sqlite', path: '/var/lib/openvpn3-access/access.db' }),
     passwordHashCost: z.enum(['interactive', 'moderate', 'min']).default('interactive'),
+    /** Worker threads verifying Argon2id hashes in the daemon (0: on the main thread). */
+    passwordWorkers: z.number().int().min(0).max(64).default(2),
     realmSeparator: z.string().length(1).optional(),
     source: z
       .object({

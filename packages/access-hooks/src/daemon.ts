@@ -29,6 +29,7 @@ import {
 } from './mgmt/commands.js'
 import type { ClientEvent, Notification } from './mgmt/notifications.js'
 import { parseStatus3, type StatusClient } from './mgmt/status.js'
+import { PasswordPool } from './password-pool.js'
 import { buildChain, newContext } from './policy.js'
 import { runScript, vpnEnv } from './scripts.js'
 import type { SessionRecord, Store } from './store/types.js'
@@ -106,6 +107,7 @@ export class AccessDaemon {
     dropped: 0,
   }
   #chain: Chain
+  #pool: PasswordPool | undefined
   #clients = new Map<number, Tracked>()
   #pendingCr = new Map<string, PendingCr>()
   #undelivered = new Map<string, Undelivered>()
@@ -134,7 +136,9 @@ export class AccessDaemon {
       logger: init.logger,
       commandTimeoutMs: m.commandTimeoutMs,
     })
-    this.#chain = buildChain(init.config, init.events)
+    this.#pool =
+      init.config.passwordWorkers > 0 ? new PasswordPool(init.config.passwordWorkers) : undefined
+    this.#chain = buildChain(init.config, init.events, this.#pool?.verify)
     this.mgmt.on('notification', (n) => this.#onNotification(n))
     this.mgmt.on('attached', ({ held }) => void this.#onAttached(held))
     this.mgmt.on('detached', () => {
@@ -171,6 +175,7 @@ export class AccessDaemon {
     clearInterval(this.#killPoll)
     for (const t of this.#clients.values()) clearTimeout(t.killTimer)
     await this.mgmt.close()
+    await this.#pool?.close()
   }
 
   // ---- attach / reconcile -------------------------------------------------------------------
@@ -322,6 +327,11 @@ export class AccessDaemon {
       case 'info':
       case 'hold':
       case 'log':
+      case 'state':
+      case 'echo':
+      case 'password':
+      case 'bytecount-total':
+      case 'updown':
       case 'other':
         break
     }

@@ -12,13 +12,18 @@ import { sourceCheck } from './checks/source.js'
 import { totpCheck } from './checks/totp.js'
 import type { AccessConfig } from './config.js'
 import type { LoadedEvents } from './events-module.js'
+import type { PasswordVerifier } from './password-pool.js'
 import type { Store } from './store/types.js'
 
-export function buildChain(config: AccessConfig, events: LoadedEvents | undefined): Chain {
+export function buildChain(
+  config: AccessConfig,
+  events: LoadedEvents | undefined,
+  verify?: PasswordVerifier
+): Chain {
   const checks: Check[] = []
   if (config.source) checks.push(sourceCheck(config.source))
   if (events?.acceptCheck) checks.push(events.acceptCheck)
-  if (config.password.enabled) checks.push(passwordCheck({ lookup: events?.userKey }))
+  if (config.password.enabled) checks.push(passwordCheck({ lookup: events?.userKey, verify }))
   if (config.mac) checks.push(macCheck(config.mac))
   if (config.totp) checks.push(totpCheck(config.totp))
   if (config.sessions) checks.push(sessionLimitsCheck(config.sessions))

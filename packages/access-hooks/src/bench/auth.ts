@@ -100,9 +100,10 @@ async function setup(dir: string) {
 async function managementRows(
   dir: string,
   policy: Record<string, unknown>,
-  dbPath: string
+  dbPath: string,
+  label: string
 ): Promise<Row[]> {
-  const sock = join(dir, 'fake.sock')
+  const sock = join(dir, `fake-${label.length}.sock`)
   const server = new FakeManagementServer({ path: sock })
   await server.listen()
   const store = openSqliteStore(dbPath)
@@ -145,7 +146,7 @@ async function managementRows(
   await store.close()
   return [
     {
-      mode: 'management, one at a time',
+      mode: `management, one at a time${label}`,
       n: seqN,
       authPerS: round(seqN / seqS),
       p50: round(pct(seq, 50)),
@@ -153,7 +154,7 @@ async function managementRows(
       note: 'CONNECT written → client-auth-nt read',
     },
     {
-      mode: 'management, burst',
+      mode: `management, burst${label}`,
       n: N,
       authPerS: round(N / burstS),
       p50: round(pct(burst, 50)),
@@ -163,14 +164,19 @@ async function managementRows(
   ]
 }
 
-function scriptRows(dir: string, policy: Record<string, unknown>): Row[] {
-  const cfg = join(dir, 'hook.json')
+function scriptRows(
+  dir: string,
+  policy: Record<string, unknown>,
+  label: string,
+  ns: number
+): Row[] {
+  const cfg = join(dir, `hook-${label.length}.json`)
   writeFileSync(cfg, JSON.stringify(policy))
   const hook = join(REPO, 'packages/access-hooks/dist/hook-main.js')
   const run = (i: number, deferred: boolean): { blocked: number; decided: number } => {
-    const up = join(dir, `up-${i}`)
+    const up = join(dir, `up-${label.length}-${i}`)
     writeFileSync(up, 'bench\nbench-pw\n')
-    const ctl = join(dir, `ctl-${i}`)
+    const ctl = join(dir, `ctl-${label.length}-${i}`)
     const env = {
       PATH: process.env.PATH ?? '',
       script_type: 'user-pass-verify',
@@ -205,21 +211,21 @@ function scriptRows(dir: string, policy: Record<string, unknown>): Row[] {
   }
   process.stderr.write('bench: forked script\n')
   run(0, false)
-  const sync = Array.from({ length: NS }, (_, i) => run(1 + i, false).blocked)
-  const def = Array.from({ length: NS }, (_, i) => run(1000 + i, true))
+  const sync = Array.from({ length: ns }, (_, i) => run(1 + i, false).blocked)
+  const def = Array.from({ length: ns }, (_, i) => run(1000 + i, true))
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length
   return [
     {
-      mode: 'forked script (--sync)',
-      n: NS,
+      mode: `forked script (--sync)${label}`,
+      n: ns,
       authPerS: round(1000 / mean(sync)),
       p50: round(pct(sync, 50)),
       p99: round(pct(sync, 99)),
       note: 'fork+exec+wait; server blocked the whole time',
     },
     {
-      mode: 'forked script (deferred)',
-      n: NS,
+      mode: `forked script (deferred)${label}`,
+      n: ns,
       authPerS: round(1000 / mean(def.map((d) => d.blocked))),
       p50: round(
         pct(
@@ -312,7 +318,14 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'access-bench-'))
   try {
     const { dbPath, policy } = await setup(dir)
-    const rows = [...(await managementRows(dir, policy, dbPath)), ...scriptRows(dir, policy)]
+    // The same policy without Argon2id shows the cost of the mechanism itself.
+    const cheap = { ...policy, password: { enabled: false }, mac: undefined }
+    const rows = [
+      ...(await managementRows(dir, policy, dbPath, '')),
+      ...(await managementRows(dir, cheap, dbPath, ' [no Argon2]')),
+      ...scriptRows(dir, policy, '', NS),
+      ...scriptRows(dir, cheap, ' [no Argon2]', Math.min(NS, 15)),
+    ]
     rows.push(...(await endToEndRows(policy, dbPath)))
     const head = `Argon2id cost "${COST}"; node ${process.version}; ${new Date().toISOString()}`
     process.stdout.write(`${head}\n`)

@@ -7,6 +7,7 @@ import { timingSafeEqual, createHash } from 'node:crypto'
 import { PASS, deny, type Check } from '../chain/types.js'
 import { parseScrv1 } from '../mgmt/commands.js'
 import { verifyPassword } from '../password.js'
+import type { PasswordVerifier } from '../password-pool.js'
 
 export type CredentialLookup = (
   username: string,
@@ -21,7 +22,10 @@ function sameSecret(a: string, b: string): boolean {
   return timingSafeEqual(ha, hb)
 }
 
-export function passwordCheck(init: { lookup?: CredentialLookup | undefined } = {}): Check {
+export function passwordCheck(
+  init: { lookup?: CredentialLookup | undefined; verify?: PasswordVerifier | undefined } = {}
+): Check {
+  const verify = init.verify ?? verifyPassword
   return {
     name: 'password',
     async run(ctx) {
@@ -40,7 +44,7 @@ export function passwordCheck(init: { lookup?: CredentialLookup | undefined } = 
         ctx.otpResponse = scr.response
       }
       if (user) {
-        if (!(await verifyPassword(user.passwordHash, password)))
+        if (!(await verify(user.passwordHash, password)))
           return deny(`wrong password for "${username}"`, FAILED)
         ctx.user = user
         return PASS

@@ -41,7 +41,13 @@ void describe('ManagementClient', () => {
       assert.ok(bad.status === 'rejected' && bad.reason instanceof ManagementCommandError)
       server.line('>LOG:1795393454,I,hello')
       await new Promise((r) => setTimeout(r, 50))
-      assert.deepEqual(notes.at(-1), { kind: 'log', text: '1795393454,I,hello' })
+      assert.deepEqual(notes.at(-1), {
+        kind: 'log',
+        text: '1795393454,I,hello',
+        time: 1795393454,
+        flags: 'I',
+        message: 'hello',
+      })
       assert.equal(server.commands.join('|'), 'pid|status 3|bogus')
     } finally {
       await c.close()

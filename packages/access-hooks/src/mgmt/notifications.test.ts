@@ -72,7 +72,9 @@ void describe('NotificationParser', () => {
     assert.deepEqual(kinds[1], { kind: 'address', cid: 3, address: '198.18.1.2', primary: true })
     assert.deepEqual(kinds[2], { kind: 'bytecount', cid: 3, bytesIn: 100, bytesOut: 200 })
     const cr = kinds[3]
-    assert.ok(cr && 'event' in cr && cr.response === 'MTIzNDU2' && cr.kid === 2)
+    assert.ok(
+      cr && 'kind' in cr && cr.kind === 'client' && cr.response === 'MTIzNDU2' && cr.kid === 2
+    )
   })
 
   void test('non-">" lines are responses; garbage notifications are reported, not thrown', () => {
@@ -110,5 +112,47 @@ void describe('NotificationParser', () => {
     assert.equal(item.notification.overflow, true)
     assert.ok(Object.keys(item.notification.env).length <= 1024)
     assert.equal(Object.getPrototypeOf(item.notification.env), Object.prototype)
+  })
+})
+
+void describe('NotificationParser: the other real-time notifications (spec 2.3)', () => {
+  void test('LOG, STATE, ECHO, PASSWORD, BYTECOUNT, FATAL, HOLD and UPDOWN with its ENV block', () => {
+    const p = new NotificationParser()
+    const items = feedAll(p, [
+      '>LOG:1795393454,W,something, with commas',
+      '>STATE:1795393454,CONNECTED,SUCCESS,198.18.1.1,,,,,',
+      '>ECHO:1795393454,forget-passwords',
+      ">PASSWORD:Need 'Private Key' password",
+      '>BYTECOUNT:10,20',
+      '>HOLD:Waiting for hold release:0',
+      '>FATAL:cannot open TUN',
+      '>UPDOWN:UP',
+      '>UPDOWN:ENV,dev=tun0',
+      '>UPDOWN:ENV,END',
+      '>REMOTE:vpn.example,1194,udp',
+      '>STATE:notime,X',
+    ])
+    const n = items.map((i) => (i.type === 'notification' ? i.notification : i))
+    assert.deepEqual(n[0], {
+      kind: 'log',
+      text: '1795393454,W,something, with commas',
+      time: 1795393454,
+      flags: 'W',
+      message: 'something, with commas',
+    })
+    assert.deepEqual(n[1], {
+      kind: 'state',
+      time: 1795393454,
+      state: 'CONNECTED',
+      fields: ['SUCCESS', '198.18.1.1', '', '', '', '', ''],
+    })
+    assert.deepEqual(n[2], { kind: 'echo', time: 1795393454, text: 'forget-passwords' })
+    assert.deepEqual(n[3], { kind: 'password', text: "Need 'Private Key' password" })
+    assert.deepEqual(n[4], { kind: 'bytecount-total', bytesIn: 10, bytesOut: 20 })
+    assert.deepEqual(n[5], { kind: 'hold', text: 'Waiting for hold release:0' })
+    assert.deepEqual(n[6], { kind: 'fatal', text: 'cannot open TUN' })
+    assert.deepEqual(n[7], { kind: 'updown', event: 'UP', env: { dev: 'tun0' }, overflow: false })
+    assert.deepEqual(n[8], { kind: 'other', prefix: 'REMOTE', text: 'vpn.example,1194,udp' })
+    assert.equal((n[9] as { type?: string }).type, 'malformed')
   })
 })

@@ -18,6 +18,7 @@ const u64 = z
   .transform(Number)
 
 const connectHeader = z.tuple([u32, u32])
+const stateHeader = z.tuple([u64, z.string().regex(/^[A-Z_]+$/)])
 const cidOnly = z.tuple([u32])
 const crResponseHeader = z.tuple([u32, u32, z.string().regex(/^[A-Za-z0-9+/=]*$/)])
 const addressHeader = z.tuple([u32, z.string().min(1).max(128), z.enum(['0', '1'])])
@@ -44,8 +45,13 @@ export type Notification =
   | { kind: 'bytecount'; cid: number; bytesIn: number; bytesOut: number }
   | { kind: 'info'; text: string }
   | { kind: 'hold'; text: string }
-  | { kind: 'log'; text: string }
+  | { kind: 'log'; text: string; time?: number; flags?: string; message?: string }
   | { kind: 'fatal'; text: string }
+  | { kind: 'state'; time: number; state: string; fields: string[] }
+  | { kind: 'echo'; time: number; text: string }
+  | { kind: 'password'; text: string }
+  | { kind: 'bytecount-total'; bytesIn: number; bytesOut: number }
+  | { kind: 'updown'; event: 'UP' | 'DOWN'; env: Record<string, string>; overflow: boolean }
   | { kind: 'other'; prefix: string; text: string }
 
 export type ParsedItem =
@@ -75,6 +81,15 @@ const CLIENT_EVENTS = new Set<string>([
 /** Stateful parser: feed it one line at a time. */
 export class NotificationParser {
   #block: OpenBlock | undefined
+  #updown:
+    | {
+        event: 'UP' | 'DOWN'
+        env: Record<string, string>
+        count: number
+        bytes: number
+        overflow: boolean
+      }
+    | undefined
 
   /** True while inside a >CLIENT: ENV block. */
   get inBlock(): boolean {
@@ -83,6 +98,7 @@ export class NotificationParser {
 
   reset(): void {
     this.#block = undefined
+    this.#updown = undefined
   }
 
   feed(line: string): ParsedItem[] {
@@ -100,6 +116,22 @@ export class NotificationParser {
         reason: 'ENV block interrupted',
       })
       this.#block = undefined
+    }
+    if (this.#updown) {
+      const u = this.#updown
+      if (line.startsWith('>UPDOWN:ENV,')) {
+        const kv = line.slice('>UPDOWN:ENV,'.length)
+        if (kv === 'END') {
+          this.#updown = undefined
+          out.push({
+            type: 'notification',
+            notification: { kind: 'updown', event: u.event, env: u.env, overflow: u.overflow },
+          })
+        } else addVar(u, kv)
+        return out
+      }
+      out.push({ type: 'malformed', line: `>UPDOWN:${u.event}`, reason: 'ENV block interrupted' })
+      this.#updown = undefined
     }
     if (!line.startsWith('>')) {
       out.push({ type: 'response', line })
@@ -133,10 +165,44 @@ export class NotificationParser {
         return note({ kind: 'info', text: rest })
       case 'HOLD':
         return note({ kind: 'hold', text: rest })
-      case 'LOG':
-        return note({ kind: 'log', text: rest })
+      case 'LOG': {
+        const m = /^(\d+),([A-Z]*),(.*)$/s.exec(rest)
+        if (!m) return note({ kind: 'log', text: rest })
+        return note({
+          kind: 'log',
+          text: rest,
+          time: Number(m[1]),
+          flags: m[2] ?? '',
+          message: m[3] ?? '',
+        })
+      }
       case 'FATAL':
         return note({ kind: 'fatal', text: rest })
+      case 'STATE': {
+        const f = rest.split(',')
+        const r = stateHeader.safeParse(f.slice(0, 2))
+        if (!r.success) return [{ type: 'malformed', line, reason: 'bad STATE' }]
+        return note({ kind: 'state', time: r.data[0], state: r.data[1], fields: f.slice(2) })
+      }
+      case 'ECHO': {
+        const i = rest.indexOf(',')
+        const t = u64.safeParse(rest.slice(0, i))
+        if (i < 0 || !t.success) return [{ type: 'malformed', line, reason: 'bad ECHO' }]
+        return note({ kind: 'echo', time: t.data, text: rest.slice(i + 1) })
+      }
+      case 'PASSWORD':
+        return note({ kind: 'password', text: rest })
+      case 'BYTECOUNT': {
+        const r = z.tuple([u64, u64]).safeParse(rest.split(','))
+        if (!r.success) return [{ type: 'malformed', line, reason: 'bad BYTECOUNT' }]
+        return note({ kind: 'bytecount-total', bytesIn: r.data[0], bytesOut: r.data[1] })
+      }
+      case 'UPDOWN':
+        if (rest === 'UP' || rest === 'DOWN') {
+          this.#updown = { event: rest, env: {}, count: 0, bytes: 0, overflow: false }
+          return []
+        }
+        return [{ type: 'malformed', line, reason: 'bad UPDOWN' }]
       default:
         return note({ kind: 'other', prefix, text: rest })
     }
@@ -192,18 +258,26 @@ export class NotificationParser {
       if (block.response !== undefined) ev.response = block.response
       return { type: 'notification', notification: ev }
     }
-    block.count += 1
-    block.bytes += kv.length
-    if (block.count > MAX_ENV_VARS || block.bytes > MAX_ENV_BLOCK_BYTES) {
-      block.overflow = true
-      return undefined
-    }
-    const eq = kv.indexOf('=')
-    if (eq <= 0) return undefined
-    const name = kv.slice(0, eq)
-    // Own-property map without prototype pollution.
-    if (name === '__proto__' || name === 'constructor' || name === 'prototype') return undefined
-    block.env[name] = kv.slice(eq + 1)
+    addVar(block, kv)
     return undefined
   }
+}
+
+/** Add one `name=value` (split at the first "=") to a capped ENV map (spec 2.4). */
+function addVar(
+  block: { env: Record<string, string>; count: number; bytes: number; overflow: boolean },
+  kv: string
+): void {
+  block.count += 1
+  block.bytes += kv.length
+  if (block.count > MAX_ENV_VARS || block.bytes > MAX_ENV_BLOCK_BYTES) {
+    block.overflow = true
+    return
+  }
+  const eq = kv.indexOf('=')
+  if (eq <= 0) return
+  const name = kv.slice(0, eq)
+  // Own-property map without prototype pollution.
+  if (name === '__proto__' || name === 'constructor' || name === 'prototype') return
+  block.env[name] = kv.slice(eq + 1)
 }
