@@ -317,6 +317,40 @@ void describe('openvpn3 sessions end to end', { skip: !canRun && 'needs root' },
     await assert.rejects(session(s.path).$get('owner'), /Object does not exist/)
   })
 
+  void test('automatic-restart on-failure: a killed backend is restarted into the same session', async (t) => {
+    const server = st.lab.servers[3]
+    assert.ok(server)
+    const file = join(st.dir, 'e2e-ar.ovpn')
+    await writeFile(file, server.profile)
+    let r = await st.cli(['config-import', '--config', file, '--name', 'e2e-ar'])
+    assert.equal(r.code, 0, r.stderr)
+    r = await st.cli(['config-manage', '--config', 'e2e-ar', '--automatic-restart', 'on-failure'])
+    assert.equal(r.code, 0, r.stderr)
+    const s = await start('e2e-ar')
+    assert.equal(s.code, 0, s.stdout + s.stderr)
+    assert.ok(s.path)
+    const pid = await session(s.path).$get('backend_pid')
+    const t0 = Date.now()
+    process.kill(pid, 'SIGKILL')
+    const newPid = await pollUntil(
+      'a new backend',
+      async () => {
+        const p = await session(s.path ?? '/').$get('backend_pid')
+        return p !== pid && p !== 0 ? p : undefined
+      },
+      { timeoutMs: 15_000, intervalMs: 100 }
+    )
+    await waitStatus(s.path, StatusMinor.CONN_CONNECTED)
+    t.diagnostic(`reconnected by a new backend after ${Date.now() - t0} ms`)
+    assert.ok(
+      !events.some((e) => e[0] === s.path && e[1] === SessionManagerEventType.SESS_DESTROYED)
+    )
+    await ping(server.tunnelServerIp, 2)
+    r = await st.cli(['session-manage', '--path', s.path, '--disconnect'])
+    assert.equal(r.code, 0, r.stderr)
+    await nothingLeft(newPid)
+  })
+
   void test('three sessions at once, each with its own TUN, all passing traffic', async () => {
     const names = ['e2e-cert', 'e2e-cert2', 'e2e-cert3'] as const
     const servers = [0, 3, 4].map((i) => st.lab.servers[i])

@@ -49,6 +49,8 @@ export interface Stack {
   /** start `openvpn3 <args>` and return the process (stdin piped) */
   cliProcess(args: string[], opts?: { uid?: number }): Promise<TestProcess>
   restartSessionMgr(): Promise<void>
+  /** PIDs of the service processes by name (log, configmgr, netcfg, backendstart, sessionmgr) */
+  servicePids(): Record<string, number>
   /** TUN devices in the client namespace */
   tunDevices(): Promise<string[]>
   /** routes in the client namespace that use a TUN device */
@@ -81,42 +83,59 @@ export async function startStack(opts: { servers: ServerSpec[]; echo?: boolean }
     bus = await startBus()
     const theBus = bus
     const users = testUsers()
+    const names = new Map<TestProcess, string>()
+    const track = (name: string, p: TestProcess) => {
+      names.set(p, name)
+      return p
+    }
     procs.push(
-      await startProcess({
-        entry: 'packages/log/src/main.ts',
-        args: ['--log-file', join(logDir, 'log'), '--log-level', '4', '--state-dir', logDir],
-        bus,
-        uid: users.openvpn.uid,
-        waitForName: BusName.log,
-        name: 'log',
-        echo,
-      }),
-      await startProcess({
-        entry: 'packages/configmgr/src/main.ts',
-        args: ['--idle-exit', '0', '--state-dir', join(dir, 'configs')],
-        bus,
-        waitForName: BusName.configuration,
-        name: 'configmgr',
-        echo,
-      }),
-      await startProcess({
-        entry: 'packages/netcfg/src/main.ts',
-        args: ['--idle-exit', '0', '--resolv-conf', resolvConf],
-        bus,
-        netns: lab.clientNs,
-        waitForName: BusName.netcfg,
-        name: 'netcfg',
-        echo,
-      }),
-      await startProcess({
-        entry: 'packages/backend/src/starter-main.ts',
-        args: ['--idle-exit', '0', '--client-output', join(dir, 'clients.log')],
-        bus,
-        netns: lab.clientNs,
-        waitForName: BusName.backends,
-        name: 'backendstart',
-        echo,
-      })
+      track(
+        'log',
+        await startProcess({
+          entry: 'packages/log/src/main.ts',
+          args: ['--log-file', join(logDir, 'log'), '--log-level', '4', '--state-dir', logDir],
+          bus,
+          uid: users.openvpn.uid,
+          waitForName: BusName.log,
+          name: 'log',
+          echo,
+        })
+      ),
+      track(
+        'configmgr',
+        await startProcess({
+          entry: 'packages/configmgr/src/main.ts',
+          args: ['--idle-exit', '0', '--state-dir', join(dir, 'configs')],
+          bus,
+          waitForName: BusName.configuration,
+          name: 'configmgr',
+          echo,
+        })
+      ),
+      track(
+        'netcfg',
+        await startProcess({
+          entry: 'packages/netcfg/src/main.ts',
+          args: ['--idle-exit', '0', '--resolv-conf', resolvConf],
+          bus,
+          netns: lab.clientNs,
+          waitForName: BusName.netcfg,
+          name: 'netcfg',
+          echo,
+        })
+      ),
+      track(
+        'backendstart',
+        await startProcess({
+          entry: 'packages/backend/src/starter-main.ts',
+          args: ['--idle-exit', '0', '--client-output', join(dir, 'clients.log')],
+          bus,
+          netns: lab.clientNs,
+          waitForName: BusName.backends,
+          name: 'backendstart',
+          echo,
+        })
+      )
     )
     const startSessionMgr = () =>
       startProcess({
@@ -163,6 +182,12 @@ export async function startStack(opts: { servers: ServerSpec[]; echo?: boolean }
           stdin: 'pipe',
           name: `openvpn3 ${args[0] ?? ''}`,
         })
+      },
+      servicePids() {
+        const out: Record<string, number> = {}
+        for (const p of procs) out[names.get(p) ?? p.command.join(' ')] = p.pid
+        out['sessionmgr'] = stack.sessionmgr.pid
+        return out
       },
       async restartSessionMgr() {
         await stack.sessionmgr.stop()

@@ -52,9 +52,17 @@ interface Pending {
   path: string
   /** existing session being restarted (§4.5) */
   restartOf?: Session
+  /** the profile's owner/transfer/automatic-restart, read while the backend starts */
+  config: Promise<ConfigInfo>
   resolve(path: string): void
   reject(err: Error): void
   timer: NodeJS.Timeout
+}
+
+interface ConfigInfo {
+  owner?: number
+  transferOwner: boolean
+  autoRestart?: string
 }
 
 interface RestartState {
@@ -154,13 +162,14 @@ export class SessionManager {
 
   #startBackend(req: { configPath: string; owner: number; path: string; restartOf?: Session }) {
     const token = newBackendToken()
+    const config = this.#readConfig(req.configPath)
     const registered = new Promise<string>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.#pending.delete(token)
         reject(new ServiceError(ErrorDomain.REQUEST, 'Could not start the VPN client'))
       }, REGISTRATION_TIMEOUT_MS)
       timer.unref()
-      this.#pending.set(token, { token, ...req, resolve, reject, timer })
+      this.#pending.set(token, { token, ...req, config, resolve, reject, timer })
     })
     // keep an unhandled rejection from escaping while StartClient is still running
     registered.catch(() => undefined)
@@ -222,7 +231,7 @@ export class SessionManager {
     let session = p.restartOf
     try {
       if (!session) {
-        const cfg = await this.#readConfig(p.configPath)
+        const cfg = await p.config
         session = new Session(
           {
             path: p.path,
@@ -283,11 +292,7 @@ export class SessionManager {
   }
 
   /** Reads what the session needs from the configuration object (as the service user). */
-  async #readConfig(path: string): Promise<{
-    owner?: number
-    transferOwner: boolean
-    autoRestart?: string
-  }> {
+  async #readConfig(path: string): Promise<ConfigInfo> {
     const cfg = proxy(this.conn, BusName.configuration, path, configurationObjectInterface)
     const opts = { timeoutMs: 5000 }
     const [owner, transfer, overrides] = await Promise.all([

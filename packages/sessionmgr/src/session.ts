@@ -207,8 +207,11 @@ export class Session {
             const be = this.#backendProxy()
             if (this.#dcoModified) await be.$set('dco', this.#dco)
             this.#dcoLocked = true
-            this.#logVerbosity = await be.$get('log_level').catch(() => this.#logVerbosity)
-            await be.Connect()
+            const [level] = await Promise.all([
+              be.$get('log_level').catch(() => this.#logVerbosity),
+              be.Connect(),
+            ])
+            this.#logVerbosity = level
           }),
         Pause: ({ reason }) =>
           relay('Pause', async () => {

@@ -107,6 +107,8 @@ async function waitConnected(opts: {
   out: Output
   timeoutMs: number
   printPolled: boolean
+  /** resolves early when a forwarded status change arrives */
+  nextEvent: (ms: number) => Promise<void>
   gone: () => boolean
 }): Promise<void> {
   const { session, out } = opts
@@ -168,7 +170,7 @@ async function waitConnected(opts: {
         `Timeout: not connected within ${Math.round(opts.timeoutMs / 1000)} seconds (last status: ${message || 'none'})`
       )
     }
-    await new Promise((r) => setTimeout(r, POLL_MS))
+    await opts.nextEvent(POLL_MS)
   }
 }
 
@@ -226,6 +228,17 @@ export default defineCommand({
 
     let follow: SessionLogFollow | undefined
     let gone = false
+    let wake: (() => void) | undefined
+    const nextEvent = (ms: number) =>
+      new Promise<void>((resolve) => {
+        const timer = setTimeout(done, ms)
+        function done() {
+          clearTimeout(timer)
+          wake = undefined
+          resolve()
+        }
+        wake = done
+      })
     if (!args.has('background')) {
       try {
         follow = await followSessionLog(conn, path, {
@@ -236,6 +249,7 @@ export default defineCommand({
                 gone = true
             }
             out.line(formatSessionEvent(ev))
+            if (ev.kind === 'status') wake?.()
           },
         })
       } catch {
@@ -256,6 +270,7 @@ export default defineCommand({
         timeoutMs: timeoutS * 1000,
         printPolled: follow === undefined,
         gone: () => gone,
+        nextEvent,
       })
       const [to, name] = await Promise.all([
         session.$get('connected_to'),

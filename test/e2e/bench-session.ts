@@ -1,0 +1,246 @@
+/**
+ * Session benchmarks (issue 6), side by side with the stock `openvpn` 2.6 client to the same
+ * lab server in the same run:
+ *  - `session-start` wall time to "connected", cold (first session after the services
+ *    started) and warm; measured for the CLI process (tsx sources and built dist) and at the
+ *    bus (NewTunnel → Ready → Connect → CONN_CONNECTED, as a library client would);
+ *    stock client: spawn → "Initialization Sequence Completed";
+ *  - iperf3 TCP throughput both ways through our tunnel and through the stock client's;
+ *  - peak RSS (VmHWM) of the backend client process and of the whole stack, vs stock openvpn.
+ * Run by `bench/session-start.mjs`; writes `bench/session-results.json`.
+ */
+import { readFileSync, existsSync } from 'node:fs'
+import { writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import {
+  BusName,
+  DBusConnection,
+  ObjectPath,
+  StatusMajor,
+  StatusMinor,
+  configurationManagerInterface,
+  proxy,
+  sessionManagerInterface,
+  sessionObjectInterface,
+} from '@openvpn3-ts/dbus'
+import {
+  IPERF_PORT,
+  REPO_ROOT,
+  pollUntil,
+  startProcess,
+  startStockClient,
+} from '@openvpn3-ts/testkit'
+import { type Stack, startStack } from './stack.js'
+
+const ROUNDS = Number(process.env['ROUNDS'] ?? 5)
+const SECONDS = Number(process.env['IPERF_SECONDS'] ?? 5)
+const DIST_CLI = join(REPO_ROOT, 'packages/cli/dist/openvpn3.js')
+
+function hwmKb(pid: number): number {
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
+    return m ? Number(m[1]) : 0
+  } catch {
+    return 0
+  }
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b)
+  return s[Math.floor(s.length / 2)] ?? NaN
+}
+const r0 = (x: number) => Math.round(x)
+
+async function iperf(st: Stack, ip: string, reverse: boolean): Promise<number> {
+  const r = await st.lab.exec(
+    st.lab.clientNs,
+    'iperf3',
+    ['-c', ip, '-p', String(IPERF_PORT), '-t', String(SECONDS), '-J', ...(reverse ? ['-R'] : [])],
+    { timeoutMs: (SECONDS + 20) * 1000 }
+  )
+  if (r.code !== 0) throw new Error(`iperf3 failed: ${r.stderr}`)
+  const j = JSON.parse(r.stdout) as { end: { sum_received: { bits_per_second: number } } }
+  return Math.round(j.end.sum_received.bits_per_second / 1e5) / 10
+}
+
+/** One session-start through the CLI; returns wall ms. */
+async function cliStart(st: Stack, dist: boolean): Promise<number> {
+  const t0 = performance.now()
+  const p = await startProcess({
+    entry: dist ? process.execPath : 'packages/cli/src/openvpn3.ts',
+    args: dist
+      ? [DIST_CLI, 'session-start', '--config', 'bench', '--quiet']
+      : ['session-start', '--config', 'bench', '--quiet'],
+    bus: st.bus,
+    name: 'session-start',
+  })
+  const exit = await p.waitForExit(60_000)
+  const ms = performance.now() - t0
+  if (exit.code !== 0) throw new Error(`session-start failed: ${p.output()}`)
+  return ms
+}
+
+async function disconnectAll(conn: DBusConnection): Promise<void> {
+  const mgr = proxy(conn, BusName.sessions, ObjectPath.sessions, sessionManagerInterface)
+  for (const p of await mgr.FetchAvailableSessions()) {
+    const pid = await proxy(conn, BusName.sessions, p, sessionObjectInterface).$get('backend_pid')
+    await proxy(conn, BusName.sessions, p, sessionObjectInterface).Disconnect()
+    await pollUntil(
+      'backend exit',
+      () => {
+        try {
+          process.kill(pid, 0)
+          return undefined
+        } catch {
+          return true
+        }
+      },
+      { timeoutMs: 10_000 }
+    )
+  }
+}
+
+/** NewTunnel → Ready → Connect → CONN_CONNECTED at the bus; returns ms. */
+async function busStart(conn: DBusConnection, config: string): Promise<number> {
+  const mgr = proxy(conn, BusName.sessions, ObjectPath.sessions, sessionManagerInterface)
+  const t0 = performance.now()
+  const path = await mgr.NewTunnel(config)
+  const s = proxy(conn, BusName.sessions, path, sessionObjectInterface)
+  await s.Ready()
+  await s.Connect()
+  await pollUntil(
+    'connected',
+    async () => {
+      const [major, minor] = await s.$get('status')
+      return (major === StatusMajor.CONNECTION && minor === StatusMinor.CONN_CONNECTED) || undefined
+    },
+    { timeoutMs: 20_000, intervalMs: 5 }
+  )
+  return performance.now() - t0
+}
+
+async function main(): Promise<void> {
+  const st = await startStack({ servers: [{ kind: 'cert' }] })
+  const conn = await DBusConnection.connect({ address: st.bus.address, callTimeoutMs: 20_000 })
+  const results: Record<string, unknown> = {
+    date: new Date().toISOString(),
+    rounds: ROUNDS,
+    iperfSeconds: SECONDS,
+  }
+  try {
+    const server = st.lab.servers[0]
+    if (!server) throw new Error('no server')
+    const file = join(st.dir, 'bench.ovpn')
+    await writeFile(file, server.profile)
+    const cfgmgr = proxy(
+      conn,
+      BusName.configuration,
+      ObjectPath.configuration,
+      configurationManagerInterface
+    )
+    const config = await cfgmgr.Import('bench', server.profile, false, true)
+
+    // cold: the first session after the services started (CLI from sources)
+    const cold = await cliStart(st, false)
+    await disconnectAll(conn)
+    const warmTsx: number[] = []
+    for (let i = 0; i < ROUNDS; i++) {
+      warmTsx.push(await cliStart(st, false))
+      await disconnectAll(conn)
+    }
+    const warmDist: number[] = []
+    if (existsSync(DIST_CLI)) {
+      for (let i = 0; i < ROUNDS; i++) {
+        warmDist.push(await cliStart(st, true))
+        await disconnectAll(conn)
+      }
+    }
+    const bus: number[] = []
+    for (let i = 0; i < ROUNDS; i++) {
+      bus.push(await busStart(conn, config))
+      await disconnectAll(conn)
+    }
+    const stock: number[] = []
+    for (let i = 0; i < ROUNDS; i++) {
+      const t0 = performance.now()
+      const p = await startStockClient(st.lab, server, {
+        waitFor: /Initialization Sequence Completed/,
+      })
+      stock.push(performance.now() - t0)
+      await p.stop()
+      await new Promise((r) => setTimeout(r, 300))
+    }
+    results['start_ms'] = {
+      ours_cli_tsx_cold: r0(cold),
+      ours_cli_tsx_warm_median: r0(median(warmTsx)),
+      ours_cli_tsx_warm: warmTsx.map(r0),
+      ours_cli_dist_warm_median: r0(median(warmDist)),
+      ours_cli_dist_warm: warmDist.map(r0),
+      ours_bus_warm_median: r0(median(bus)),
+      ours_bus_warm: bus.map(r0),
+      stock_openvpn_median: r0(median(stock)),
+      stock_openvpn: stock.map(r0),
+    }
+    process.stdout.write(JSON.stringify(results['start_ms'], null, 1) + '\n')
+
+    // throughput and memory
+    const iperf3 = await st.lab.startIperfServer()
+    try {
+      await busStart(conn, config)
+      const mgr = proxy(conn, BusName.sessions, ObjectPath.sessions, sessionManagerInterface)
+      const [path] = await mgr.FetchAvailableSessions()
+      const backendPid = await proxy(
+        conn,
+        BusName.sessions,
+        path ?? '/',
+        sessionObjectInterface
+      ).$get('backend_pid')
+      const oursUp = await iperf(st, server.tunnelServerIp, false)
+      const oursDown = await iperf(st, server.tunnelServerIp, true)
+      const services = st.servicePids()
+      const rss: Record<string, number> = { backend: hwmKb(backendPid) }
+      for (const [name, pid] of Object.entries(services)) rss[name] = hwmKb(pid)
+      const stackKb = Object.values(rss).reduce((a, b) => a + b, 0)
+      await disconnectAll(conn)
+
+      const stockProc = await startStockClient(st.lab, server, {
+        waitFor: /Initialization Sequence Completed/,
+      })
+      const stockUp = await iperf(st, server.tunnelServerIp, false)
+      const stockDown = await iperf(st, server.tunnelServerIp, true)
+      const stockKb = hwmKb(stockProc.pid)
+      await stockProc.stop()
+      results['iperf3_tcp_mbit_s'] = {
+        ours_client_to_server: oursUp,
+        ours_server_to_client: oursDown,
+        stock_client_to_server: stockUp,
+        stock_server_to_client: stockDown,
+      }
+      results['peak_rss_kb'] = { ...rss, ours_stack_total: stackKb, stock_openvpn: stockKb }
+      process.stdout.write(
+        JSON.stringify(
+          { iperf3_tcp_mbit_s: results['iperf3_tcp_mbit_s'], peak_rss_kb: results['peak_rss_kb'] },
+          null,
+          1
+        ) + '\n'
+      )
+    } finally {
+      await iperf3.stop()
+    }
+    await writeFile(
+      join(REPO_ROOT, 'bench/session-results.json'),
+      JSON.stringify(results, null, 2) + '\n'
+    )
+  } finally {
+    await conn.close().catch(() => undefined)
+    await st.close()
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    process.stderr.write(`bench failed: ${err instanceof Error ? err.stack : String(err)}\n`)
+    process.exit(1)
+  }
+)
