@@ -42,7 +42,7 @@ import type * as ProtocolModule from '@openvpn3-ts/protocol'
 import type { BackendLog } from './backend-log.js'
 import { NoSessionManagerError, ProfileEvaluationError } from './errors.js'
 import { InputQueue } from './input-queue.js'
-import { NetcfgTun } from './netcfg-tun.js'
+import { NetcfgTun, linkSocketFd } from './netcfg-tun.js'
 import type { EvaluatedProfile } from './profile-eval.js'
 import type * as ProfileEvalModule from './profile-eval.js'
 import { type Status, finalStatus, logCategoryOf, status } from './status-map.js'
@@ -422,7 +422,7 @@ export class BackendClient {
     const link: LinkFactory = async (remote, opts) => {
       const l = await defaultLinkFactory(remote, opts)
       tun.setRemoteAddress(l.remote.address)
-      await tun.protectSocket(l.remote.address, l.remote.address.includes(':'))
+      await tun.protectSocket(l.remote.address, l.remote.address.includes(':'), linkSocketFd(l))
       return l
     }
     const options = { ...profile.options, ...this.#credentials() }
@@ -567,7 +567,10 @@ export class BackendClient {
             break
           case 'reconnecting':
             this.#connection = ['', '', '', 0]
-            if (!this.#paused) this.#emitStatus(status(CONN, StatusMinor.CONN_RECONNECTING))
+            // Restart already announced it
+            if (!this.#paused && this.#runMinor !== StatusMinor.CONN_RECONNECTING) {
+              this.#emitStatus(status(CONN, StatusMinor.CONN_RECONNECTING))
+            }
             break
           case 'waiting-server':
           case 'authenticating':

@@ -158,6 +158,8 @@ void describe('backend client in the namespace lab', { skip: !canRun && 'needs r
       assert.deepEqual(await be.$get('connection'), ['udp', '192.0.2.1', '192.0.2.1', server.port])
       assert.equal(await be.$get('session_name'), '192.0.2.1')
       assert.deepEqual(await tunDevices(), [dev])
+      // the transport socket reached netcfg's ProtectSocket outside the body (spec §1.6)
+      assert.match(procs[0]?.output() ?? '', /Socket protect called for socket \d+,/)
 
       const ping = await lab.exec(lab.clientNs, 'ping', [
         '-c',

@@ -1,7 +1,7 @@
 /** The netcfg call plan for a pushed configuration (spec §7.4 steps 2–4). */
 import { strict as assert } from 'node:assert'
 import { test } from 'node:test'
-import { netmaskToPrefix, tunPlan } from './netcfg-tun.js'
+import { linkSocketFd, netmaskToPrefix, tunPlan } from './netcfg-tun.js'
 
 const base = {
   routes: [],
@@ -66,4 +66,36 @@ void test('net30 and p2p: peer address as gateway', () => {
     ifconfig: { local: '198.18.0.6', remoteOrNetmask: '198.18.0.5' },
   })
   assert.deepEqual(p2p.addresses, [['198.18.0.6', 32, '198.18.0.5', false]])
+})
+
+void test('linkSocketFd finds the descriptor of the engine’s UDP and TCP links', async () => {
+  const { createServer } = await import('node:net')
+  const { createSocket } = await import('node:dgram')
+  const { readlinkSync } = await import('node:fs')
+  const { openUdpLink, openTcpLink } = await import('@openvpn3-ts/protocol')
+  const udpPeer = createSocket('udp4')
+  await new Promise<void>((r) => udpPeer.bind(0, '127.0.0.1', r))
+  const tcpPeer = createServer((s) => s.on('error', () => undefined))
+  await new Promise<void>((r) => tcpPeer.listen(0, '127.0.0.1', r))
+  try {
+    const udpPort = udpPeer.address().port
+    const tcpAddr = tcpPeer.address()
+    assert.ok(tcpAddr && typeof tcpAddr === 'object')
+    const udp = await openUdpLink({ host: '127.0.0.1', port: udpPort, proto: 'udp' })
+    const tcp = await openTcpLink({ host: '127.0.0.1', port: tcpAddr.port, proto: 'tcp' }, {})
+    try {
+      for (const link of [udp, tcp]) {
+        const fd = linkSocketFd(link)
+        assert.ok(fd !== undefined && fd > 2)
+        assert.match(readlinkSync(`/proc/self/fd/${fd}`), /^socket:/)
+      }
+      assert.equal(linkSocketFd({}), undefined)
+    } finally {
+      await udp.close()
+      await tcp.close()
+    }
+  } finally {
+    udpPeer.close()
+    tcpPeer.close()
+  }
 })

@@ -40,6 +40,20 @@ export interface NetcfgTunComponents {
 /** netcfg network tuple (address, prefix, metric, ipv6, exclude). */
 type Network = [string, number, number, boolean, boolean]
 
+/**
+ * The OS fd of a Link's socket (UDP or TCP), for ProtectSocket. The engine's links keep their
+ * node socket in a private `socket` field; libuv exposes the descriptor as `_handle.fd`.
+ * Undefined when either is missing (another Link implementation).
+ */
+export function linkSocketFd(link: object): number | undefined {
+  const socket: unknown = Reflect.get(link, 'socket')
+  if (typeof socket !== 'object' || socket === null) return undefined
+  const handle: unknown = Reflect.get(socket, '_handle')
+  if (typeof handle !== 'object' || handle === null) return undefined
+  const fd: unknown = Reflect.get(handle, 'fd')
+  return typeof fd === 'number' && fd >= 0 ? fd : undefined
+}
+
 /** Prefix length of a dotted IPv4 netmask (255.255.255.0 → 24). */
 export function netmaskToPrefix(mask: string): number {
   const bits = mask
@@ -133,11 +147,18 @@ export class NetcfgTun implements Tun {
     return proxy(this.c.conn, BusName.netcfg, ObjectPath.netcfg, netcfgManagerInterface)
   }
 
-  /** `ProtectSocket(remote, ipv6, device path)`; no fd with host-route (spec §7.2, §7.4 step 6). */
-  async protectSocket(remote: string, ipv6: boolean): Promise<void> {
-    if (this.init.disableProtectSocket) return
+  /**
+   * `ProtectSocket(remote, ipv6, device path)` with the transport socket's fd outside the body
+   * (spec §1.6, §7.2, §7.4 step 6); without an fd when it cannot be had (`host-route` needs none,
+   * and `--disable-protect-socket` sends none, as upstream sends −1).
+   */
+  async protectSocket(remote: string, ipv6: boolean, fd?: number): Promise<void> {
+    const fds = fd !== undefined && !this.init.disableProtectSocket ? [fd] : []
     try {
-      await this.#manager().$call('ProtectSocket', [remote, ipv6, this.#devicePath])
+      await this.#manager().$call('ProtectSocket', [remote, ipv6, this.#devicePath], {
+        fds,
+        closeFdsAfterSend: false,
+      })
     } catch (err) {
       this.c.log.client(
         LogCategory.WARN,
