@@ -17,16 +17,7 @@ import { buildEchoRequest, parseEchoReply } from './icmp.js'
 async function main(): Promise<void> {
   const input = JSON.parse(readFileSync(process.argv[2] ?? '', 'utf8')) as ProbeInput
   const tun = new MemoryTun()
-  const result: ProbeResult = {
-    connected: false,
-    sent: 0,
-    received: 0,
-    lost: 0,
-    renegotiations: 0,
-    needsInput: [],
-    statuses: [],
-    log: [],
-  }
+  const result = emptyResult()
   const loss: LossStats = { droppedOut: 0, droppedIn: 0 }
   const client = createClient(input.options, {
     tun,
@@ -180,8 +171,8 @@ function finish(result: ProbeResult): never {
   process.exit(0)
 }
 
-main().catch((err: unknown) => {
-  finish({
+function emptyResult(): ProbeResult {
+  return {
     connected: false,
     sent: 0,
     received: 0,
@@ -190,6 +181,12 @@ main().catch((err: unknown) => {
     needsInput: [],
     statuses: [],
     log: [],
+  }
+}
+
+main().catch((err: unknown) => {
+  finish({
+    ...emptyResult(),
     error: {
       name: 'ProbeCrash',
       code: 'CRASH',

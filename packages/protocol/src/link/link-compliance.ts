@@ -6,6 +6,9 @@
 import { test } from 'node:test'
 import { strict as assert } from 'node:assert'
 import type { Link } from './link.js'
+import { PacketQueue } from './packet-queue.js'
+
+export { PacketQueue }
 
 export interface LinkPeer {
   /** The link under test, connected to the peer. */
@@ -18,27 +21,10 @@ export interface LinkPeer {
   close(): Promise<void>
 }
 
-function packetsFrom(link: Link): { next(ms: number): Promise<Buffer | undefined> } {
-  const queue: Buffer[] = []
-  const waiters: Array<(b: Buffer) => void> = []
-  link.onPacket((p) => {
-    const w = waiters.shift()
-    if (w) w(p)
-    else queue.push(p)
-  })
-  return {
-    next: (ms) => {
-      const p = queue.shift()
-      if (p) return Promise.resolve(p)
-      return new Promise((resolve) => {
-        const t = setTimeout(() => resolve(undefined), ms)
-        waiters.push((b) => {
-          clearTimeout(t)
-          resolve(b)
-        })
-      })
-    },
-  }
+function packetsFrom(link: Link): PacketQueue {
+  const q = new PacketQueue()
+  link.onPacket((p) => q.push(p))
+  return q
 }
 
 /** Registers the compliance tests for links made by `make`. */

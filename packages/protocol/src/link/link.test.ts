@@ -7,37 +7,14 @@ import { strict as assert } from 'node:assert'
 import { createSocket } from 'node:dgram'
 import { createServer, type Socket } from 'node:net'
 import { TcpFrameDecoder, encodeTcpFrame } from '../wire/tcp-framing.js'
-import { type LinkPeer, linkComplianceSuite } from './link-compliance.js'
+import { type LinkPeer, PacketQueue, linkComplianceSuite } from './link-compliance.js'
 import { openTcpLink } from './tcp.js'
 import { openUdpLink } from './udp.js'
-
-function queue(): { push(b: Buffer): void; next(ms: number): Promise<Buffer | undefined> } {
-  const items: Buffer[] = []
-  const waiters: Array<(b: Buffer) => void> = []
-  return {
-    push: (b) => {
-      const w = waiters.shift()
-      if (w) w(b)
-      else items.push(b)
-    },
-    next: (ms) => {
-      const b = items.shift()
-      if (b) return Promise.resolve(b)
-      return new Promise((resolve) => {
-        const t = setTimeout(() => resolve(undefined), ms)
-        waiters.push((x) => {
-          clearTimeout(t)
-          resolve(x)
-        })
-      })
-    },
-  }
-}
 
 async function udpPeer(): Promise<LinkPeer> {
   const server = createSocket('udp4')
   await new Promise<void>((r) => server.bind(0, '127.0.0.1', r))
-  const q = queue()
+  const q = new PacketQueue()
   let client: { address: string; port: number } | undefined
   server.on('message', (m, rinfo) => {
     client = { address: rinfo.address, port: rinfo.port }
@@ -60,7 +37,7 @@ async function udpPeer(): Promise<LinkPeer> {
 }
 
 async function tcpPeer(): Promise<LinkPeer & { peerSocket: Socket }> {
-  const q = queue()
+  const q = new PacketQueue()
   let resolveAccepted: (s: Socket) => void = () => undefined
   const accepted = new Promise<Socket>((r) => (resolveAccepted = r))
   const srv = createServer((s) => {

@@ -4,14 +4,14 @@
  * VPN; packets from the VPN are queued and can be awaited with `next`.
  */
 import type { NetworkConfig } from '../session/network-config.js'
+import { PacketQueue } from './packet-queue.js'
 import type { Tun } from './tun.js'
 
 export class MemoryTun implements Tun {
   config: NetworkConfig | undefined
   configureCount = 0
   private handler: (p: Buffer) => void = () => undefined
-  private readonly queue: Buffer[] = []
-  private readonly waiters: Array<(p: Buffer) => void> = []
+  private readonly queue = new PacketQueue()
   tornDown = false
 
   async configure(config: NetworkConfig): Promise<void> {
@@ -21,9 +21,7 @@ export class MemoryTun implements Tun {
   }
 
   write(packet: Buffer): void {
-    const w = this.waiters.shift()
-    if (w) w(packet)
-    else this.queue.push(packet)
+    this.queue.push(packet)
   }
 
   onPacket(handler: (packet: Buffer) => void): void {
@@ -41,19 +39,6 @@ export class MemoryTun implements Tun {
 
   /** Next packet from the VPN, or undefined after `timeoutMs`. */
   next(timeoutMs: number): Promise<Buffer | undefined> {
-    const p = this.queue.shift()
-    if (p) return Promise.resolve(p)
-    return new Promise((resolve) => {
-      const waiter = (pkt: Buffer): void => {
-        clearTimeout(timer)
-        resolve(pkt)
-      }
-      const timer = setTimeout(() => {
-        const i = this.waiters.indexOf(waiter)
-        if (i >= 0) this.waiters.splice(i, 1)
-        resolve(undefined)
-      }, timeoutMs)
-      this.waiters.push(waiter)
-    })
+    return this.queue.next(timeoutMs)
   }
 }
