@@ -25,14 +25,19 @@ export const REPO = new URL('../../../../', import.meta.url).pathname
 
 /** Starts the lab; `scriptServerLines` adds a second server using the classic script hooks. */
 export async function startAccessLab(
-  opts: { scriptServerLines?: (dir: string) => string[] } = {}
+  opts: { scriptServerLines?: (dir: string) => string[]; mgmtServerExtra?: string[] } = {}
 ): Promise<AccessLab> {
   const dir = mkdtempSync(join(tmpdir(), 'access-lab-'))
   const sock = join(dir, 'mgmt.sock')
   const servers = [
     {
       kind: 'cert' as const,
-      extra: [`management ${sock} unix`, 'management-client-auth', 'duplicate-cn'],
+      extra: [
+        `management ${sock} unix`,
+        'management-client-auth',
+        'duplicate-cn',
+        ...(opts.mgmtServerExtra ?? []),
+      ],
     },
   ]
   if (opts.scriptServerLines) {
