@@ -34,6 +34,8 @@ const TlsWrapSchema = z.discriminatedUnion('mode', [
 export const EngineOptionsSchema = z.object({
   /** Servers, tried in order. */
   remotes: z.array(RemoteSchema).min(1),
+  /** `remote-random`: shuffle the remote list once at start. */
+  remoteRandom: z.boolean().default(false),
   /** PEM CA certificate(s); required unless peerFingerprints pin the server. */
   ca: z.string().optional(),
   /** PEM client certificate and private key. */

@@ -40,6 +40,7 @@ export function engineOptionsFromProfile(
     : undefined
   const opts: EngineOptions = {
     remotes,
+    remoteRandom: profile.remoteRandom,
     ...(profile.ca.length > 0 ? { ca: profile.ca.map((c) => c.pem).join('\n') } : {}),
     ...(certChain ? { cert: certChain } : {}),
     ...(profile.key ? { key: profile.key.pem } : {}),

@@ -81,6 +81,24 @@ void describe('client', () => {
     assert.equal(client.status, 'disconnected')
   })
 
+  void test('remote-random tries every remote once per pass, in some order', async () => {
+    const hosts: string[] = []
+    const remotes = [1, 2, 3, 4, 5].map((i) => ({ ...remote, host: `192.0.2.${i}` }))
+    const client = createClient(
+      { remotes, remoteRandom: true, ca: CA, connectRetry: 0, connectRetryMax: 1 },
+      {
+        tun: new MemoryTun(),
+        link: async (r) => {
+          hosts.push(r.host)
+          throw new LinkError('unreachable')
+        },
+      }
+    )
+    await client.start()
+    assert.equal((await client.done)?.name, 'ConnectAttemptsExhaustedError')
+    assert.deepEqual([...hosts].sort(), remotes.map((r) => r.host).sort())
+  })
+
   void test('stop() before start() settles done', async () => {
     const client = createClient({ remotes: [remote], ca: CA }, { tun: new MemoryTun() })
     await client.stop()

@@ -8,6 +8,7 @@
  *     ▲                 │  pause()/resume()        │ give up / HALT / auth failed
  *     └──── stop() ◄────┴──────────────────────────┴─► disconnected (final)
  */
+import { randomInt } from 'node:crypto'
 import {
   AuthFailedError,
   ConnectAttemptsExhaustedError,
@@ -285,7 +286,13 @@ class Client implements OpenVpnClient {
   }
 
   private async run(): Promise<void> {
-    const remotes = this.opts.remotes
+    const remotes = [...this.opts.remotes]
+    if (this.opts.remoteRandom) {
+      for (let i = remotes.length - 1; i > 0; i--) {
+        const j = randomInt(i + 1)
+        ;[remotes[i], remotes[j]] = [remotes[j] as RemoteEndpoint, remotes[i] as RemoteEndpoint]
+      }
+    }
     let remoteIndex = 0
     let failures = 0
     let passes = 0
