@@ -351,6 +351,48 @@ void describe('openvpn3 sessions end to end', { skip: !canRun && 'needs root' },
     await nothingLeft(newPid)
   })
 
+  void test('session-start with a profile file, --background, --timeout', async () => {
+    const server = st.lab.servers[0]
+    assert.ok(server)
+    // a file that is no profile name: imported for this session only (single-use)
+    const file = join(st.dir, 'one-shot.ovpn')
+    await writeFile(file, server.profile)
+    const s = await start(file)
+    assert.equal(s.code, 0, s.stdout + s.stderr)
+    assert.match(s.stdout, /Using configuration profile from file/)
+    assert.ok(s.path)
+    const cfgs = await st.cli(['configs-list'])
+    assert.ok(!cfgs.stdout.includes('one-shot.ovpn'), 'single-use profile removed once used')
+    let pid = await session(s.path).$get('backend_pid')
+    await st.cli(['session-manage', '--path', s.path, '--disconnect'])
+    await nothingLeft(pid)
+
+    const bg = await st.cli(['session-start', '--config', 'e2e-cert', '--background'])
+    assert.equal(bg.code, 0, bg.stderr)
+    assert.match(bg.stdout, /Session started in the background/)
+    const path = sessionPathOf(bg.stdout)
+    assert.ok(path)
+    await waitStatus(path, StatusMinor.CONN_CONNECTED)
+    pid = await session(path).$get('backend_pid')
+    await st.cli(['session-manage', '--path', path, '--disconnect'])
+    await nothingLeft(pid)
+
+    // nothing answers on this port: the CLI gives up, says so in one line, removes the session
+    const dead = join(st.dir, 'dead.ovpn')
+    await writeFile(dead, server.profile.replace(/^remote .*$/m, 'remote 192.0.2.1 1999 udp'))
+    const t = await st.cli(['session-start', '--config', dead, '--timeout', '3'])
+    assert.equal(t.code, 1, t.stdout + t.stderr)
+    assert.match(t.stderr, /^openvpn3\/session-start: Timeout: not connected within 3 seconds/m)
+    await pollUntil(
+      'timed-out session removed',
+      async () =>
+        (await proxy(conn, BusName.sessions, ObjectPath.sessions, sessionManagerInterface)
+          .FetchAvailableSessions()
+          .then((l) => l.length === 0)) || undefined,
+      { timeoutMs: 10_000 }
+    )
+  })
+
   void test('three sessions at once, each with its own TUN, all passing traffic', async () => {
     const names = ['e2e-cert', 'e2e-cert2', 'e2e-cert3'] as const
     const servers = [0, 3, 4].map((i) => st.lab.servers[i])
