@@ -465,4 +465,57 @@ void describe('access daemon on a real OpenVPN 2.6 server', () => {
       )
     }
   )
+
+  void test(
+    'server restart (SIGHUP): sessions closed with accounting, the client comes back through the daemon',
+    T,
+    async (t) => {
+      if (!root || !al) return t.skip('needs root for network namespaces')
+      const lab = al
+      await withDaemon({}, async (daemon) => {
+        const c = client({
+          username: 'alice',
+          password: 'alice-pw',
+          extra: ['connect-retry-max 20'],
+        })
+        assert.equal(await c.outcome(), 'connected')
+        const before = (
+          await store.listSessions({ serverId: 'lab', activeOnly: true, username: 'alice' })
+        )[0]
+        assert.ok(before)
+        const connects = daemon.stats.connects
+        process.kill(lab.mgmtServer.pid, 'SIGHUP')
+        const ended = await pollUntil(
+          'old session closed',
+          async () => {
+            const r = await store.getSession(before.id)
+            return r?.state === 'ended' ? r : undefined
+          },
+          { timeoutMs: 20_000 }
+        )
+        assert.equal(ended.endReason, 'disconnected')
+        await pollUntil(
+          'reconnected',
+          () =>
+            (c.output().match(/Initialization Sequence Completed/g) ?? []).length >= 2
+              ? true
+              : undefined,
+          {
+            timeoutMs: 40_000,
+            describe: () => c.output().slice(-2000),
+          }
+        )
+        assert.ok(daemon.stats.connects > connects)
+        const now = await store.listSessions({
+          serverId: 'lab',
+          activeOnly: true,
+          username: 'alice',
+        })
+        assert.equal(now.length, 1)
+        assert.notEqual(now[0]?.id, before.id)
+        assert.equal(now[0]?.state, 'active')
+        await c.stop()
+      })
+    }
+  )
 })

@@ -489,6 +489,15 @@ export class AccessDaemon {
     const expiresAt =
       ctx.allowanceS === undefined ? null : Math.ceil(Date.now() / 1000) + ctx.allowanceS
     const serverPid = this.#pidOf(ev)
+    const stale = this.#clients.get(ev.cid)
+    if (stale) {
+      // The server reused a CID without a DISCONNECT we saw (e.g. a restart while detached).
+      clearTimeout(stale.killTimer)
+      await this.init.store.closeSession(stale.sessionId, {
+        endedAt: nowS(),
+        reason: 'superseded (CID reused by the server)',
+      })
+    }
     const sessionId = await this.init.store.openSession({
       serverId: this.init.config.serverId,
       serverPid,
