@@ -1,6 +1,6 @@
 /**
  * Compatibility with the wire truth: introspection XML recorded from OpenVPN 3 Linux
- * v24.1 (`/work/shared/spec/introspection/*.xml`) compared member by member (interface
+ * v24.1 (`shared/spec/introspection/*.xml` beside the repository) compared member by member (interface
  * names, method/signal/property names, argument signatures and names in order, property
  * types and access) with (1) the XML generated from our declarations and (2) what live
  * objects exported by the service kit answer to Introspect over a real dbus-daemon.
@@ -8,8 +8,9 @@
  */
 import { after, before, describe, test } from 'node:test'
 import { strict as assert } from 'node:assert'
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import {
   backendClientInterface,
   configurationManagerInterface,
@@ -37,7 +38,21 @@ import { requestName } from './service/name.js'
 import { OPEN_POLICY, startPrivateBus } from './testing/privatebus.js'
 import type { PrivateBus } from './testing/privatebus.js'
 
-const SPEC_DIR = '/work/shared/spec/introspection'
+/**
+ * The recordings live in the project's shared/ folder, which sits beside the repository (CI
+ * clones it that way too); OVPN3_SPEC_DIR overrides. A missing folder fails the test: the
+ * comparison must always run.
+ */
+const SPEC_DIR = ((): string => {
+  const fromEnv = process.env.OVPN3_SPEC_DIR
+  if (fromEnv !== undefined && fromEnv !== '') return fromEnv
+  const repoRoot = fileURLToPath(new URL('../../../', import.meta.url))
+  const candidates = [
+    join(repoRoot, '..', 'shared', 'spec', 'introspection'),
+    '/work/shared/spec/introspection',
+  ]
+  return candidates.find((d) => existsSync(d)) ?? candidates[0]!
+})()
 
 interface Recorded {
   /** recording file stem, used as the label in difference lines */
