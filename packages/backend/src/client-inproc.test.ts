@@ -1,0 +1,221 @@
+/**
+ * The backend object in-process with a scripted engine (spec §6.5, §6.6): the slots and
+ * notifications for what only a special server would ask — dynamic challenge (CRV1), CR_TEXT
+ * pending auth (answer sent at once), web authentication (OPEN_URL, `Pending web
+ * authentication`), an encrypted private key (PK_PASSPHRASE handed to the engine). Real bus,
+ * stand-in session manager; the engine is a fake behind the `createEngine` seam.
+ */
+import { strict as assert } from 'node:assert'
+import { createPrivateKey } from 'node:crypto'
+import { after, before, describe, test } from 'node:test'
+import {
+  DBusCallError,
+  DBusConnection,
+  ErrorDomain,
+  ServiceHost,
+  StatusMajor,
+  StatusMinor,
+  requestName,
+} from '@openvpn3-ts/dbus'
+import type {
+  ClientEvent,
+  EngineOptions,
+  InputResponse,
+  OpenVpnClient,
+} from '@openvpn3-ts/protocol'
+import { type TestBus, pkiMaterial, startBus } from '@openvpn3-ts/testkit'
+import { BackendLog } from './backend-log.js'
+import { BackendClient } from './client.js'
+import { StandIns, labProfile, newBackendToken, newSessionPath } from './testing/standins.js'
+
+/** A scripted engine: records what it was given and emits what the test says. */
+class FakeEngine implements OpenVpnClient {
+  readonly inputs: InputResponse[] = []
+  #listeners = new Set<(e: ClientEvent) => void>()
+  status = 'disconnected' as const
+  readonly done = new Promise<undefined>(() => undefined)
+  constructor(readonly options: EngineOptions) {}
+  emit(e: ClientEvent): void {
+    for (const l of this.#listeners) l(e)
+  }
+  on(l: (e: ClientEvent) => void): () => void {
+    this.#listeners.add(l)
+    return () => this.#listeners.delete(l)
+  }
+  async start(): Promise<void> {
+    this.emit({ type: 'status', status: 'connecting', message: 'udp://192.0.2.1:1194' })
+  }
+  async stop(): Promise<void> {
+    this.emit({ type: 'disconnected' })
+  }
+  async pause(): Promise<void> {}
+  async resume(): Promise<void> {}
+  provideInput(input: InputResponse): void {
+    this.inputs.push(input)
+  }
+  events(): AsyncIterableIterator<ClientEvent> {
+    throw new Error('not used')
+  }
+  stats() {
+    return {
+      bytesIn: 0,
+      bytesOut: 0,
+      packetsIn: 0,
+      packetsOut: 0,
+      tunBytesIn: 0,
+      tunBytesOut: 0,
+      tunPacketsIn: 0,
+      tunPacketsOut: 0,
+      decryptErrors: 0,
+      replayErrors: 0,
+      controlDrops: 0,
+      renegotiations: 0,
+      reconnects: 0,
+    }
+  }
+}
+
+async function rejectsWith(p: Promise<unknown>, domain: string, text: string): Promise<void> {
+  await assert.rejects(p, (err: unknown) => {
+    assert.ok(err instanceof DBusCallError)
+    assert.equal(err.domain, domain)
+    assert.equal(err.text, text)
+    return true
+  })
+}
+
+void describe('backend object with a scripted engine', () => {
+  let bus: TestBus
+  let sm: StandIns
+  let conn: DBusConnection
+  let client: BackendClient
+  let engine: FakeEngine | undefined
+  const token = newBackendToken()
+
+  before(async () => {
+    bus = await startBus()
+    sm = await StandIns.start(bus.address)
+    conn = await DBusConnection.connect({ address: bus.address })
+    const host = new ServiceHost(conn)
+    client = new BackendClient(
+      { token },
+      {
+        conn,
+        host,
+        log: new BackendLog({ token }),
+        createEngine: (options) => (engine = new FakeEngine(options)),
+      }
+    )
+    await client.start()
+    await requestName(conn, client.busName)
+    await client.register()
+  })
+  after(async () => {
+    await client?.stop().catch(() => undefined)
+    await conn?.close()
+    await sm?.close()
+    await bus?.stop()
+  })
+
+  const waitSignal = (member: string, args: unknown[]) =>
+    sm.waitFor(`${member}${JSON.stringify(args)}`, (all) =>
+      all.find((s) => s.member === member && JSON.stringify(s.args) === JSON.stringify(args))
+    )
+
+  void test(
+    'encrypted key → PK_PASSPHRASE; dynamic challenge; CR_TEXT; web auth',
+    { timeout: 30_000 },
+    async () => {
+      const pem = await pkiMaterial()
+      const encrypted = createPrivateKey(pem.clientKey).export({
+        format: 'pem',
+        type: 'pkcs8',
+        cipher: 'aes-256-cbc',
+        passphrase: 'key-Passphrase-1',
+      })
+      const profile = (await labProfile({})).replace(
+        /<key>[\s\S]*<\/key>/,
+        `<key>\n${String(encrypted).trim()}\n</key>`
+      )
+      const config = sm.addProfile('enc', profile)
+      const be = sm.backend(client.busName)
+      assert.equal(await be.RegistrationConfirmation(token, newSessionPath(), config), 'enc')
+      await waitSignal('AttentionRequired', [1, 3, 'Private key passphrase needed'])
+      await waitSignal('StatusChange', [2, 4, 'Private key passphrase needed to connect'])
+      assert.deepEqual(await be.UserInputQueueFetch(1, 3, 0), [
+        1,
+        3,
+        0,
+        'pk_passphrase',
+        'Private key passphrase',
+        true,
+      ])
+      await rejectsWith(be.Connect(), ErrorDomain.CLIENT, 'Required user input not provided')
+      await be.UserInputProvide(1, 3, 0, 'key-Passphrase-1')
+      await be.Ready()
+      await be.Connect()
+      await waitSignal('StatusChange', [2, StatusMinor.CONN_CONNECTING, ''])
+      assert.ok(engine)
+      assert.equal(engine.options.keyPassphrase, 'key-Passphrase-1')
+
+      // dynamic challenge (CRV1 after AUTH_FAILED): slot + answered cookie, answer on Connect
+      engine.emit({
+        type: 'needs-input',
+        request: {
+          kind: 'dynamic-challenge',
+          text: 'Enter OTP',
+          echo: false,
+          responseRequired: true,
+        },
+      })
+      await waitSignal('AttentionRequired', [1, 5, 'Enter OTP'])
+      await waitSignal('StatusChange', [2, 4, 'Dynamic Challenge'])
+      assert.deepEqual(await be.UserInputQueueGetTypeGroup(), [[1, 5]])
+      assert.deepEqual(await be.UserInputQueueCheck(1, 5), [0])
+      assert.deepEqual(await be.UserInputQueueFetch(1, 5, 0), [
+        1,
+        5,
+        0,
+        'dynamic_challenge',
+        'Enter OTP',
+        true,
+      ])
+      await rejectsWith(be.Ready(), ErrorDomain.READY, 'Missing user credentials')
+      await be.UserInputProvide(1, 5, 0, '123456')
+      await be.Ready()
+      await be.Connect()
+      assert.deepEqual(engine.inputs.at(-1), { challengeResponse: '123456' })
+
+      // CR_TEXT pending auth: answering the slot sends the response at once
+      engine.emit({
+        type: 'needs-input',
+        request: { kind: 'cr-text', text: 'Enter code', echo: true, responseRequired: true },
+      })
+      await waitSignal('AttentionRequired', [1, 6, 'Enter code'])
+      await waitSignal('StatusChange', [2, 4, 'Enter code'])
+      assert.deepEqual(await be.UserInputQueueFetch(1, 6, 0), [
+        1,
+        6,
+        0,
+        'auth_pending',
+        'Enter code',
+        false,
+      ])
+      await be.UserInputProvide(1, 6, 0, 'abc')
+      assert.deepEqual(engine.inputs.at(-1), { challengeResponse: 'abc' })
+
+      // web authentication: OPEN_URL attention, SESSION/SESS_AUTH_URL, Ready refuses
+      const url = 'https://auth.example/login?s=1'
+      engine.emit({ type: 'needs-input', request: { kind: 'open-url', url, flags: '' } })
+      await waitSignal('AttentionRequired', [1, 9, url])
+      await waitSignal('StatusChange', [StatusMajor.SESSION, StatusMinor.SESS_AUTH_URL, url])
+      await rejectsWith(be.Ready(), ErrorDomain.READY, 'Pending web authentication')
+
+      // secrets stayed out of the Log signals
+      const logs = sm.signals.filter((s) => s.member === 'Log').map((s) => String(s.args[3]))
+      for (const secret of ['key-Passphrase-1', '123456']) {
+        assert.ok(!logs.some((l) => l.includes(secret)))
+      }
+    }
+  )
+})
