@@ -22,8 +22,8 @@ import {
   sessionManagerInterface,
   sessionObjectInterface,
 } from '@openvpn3-ts/dbus'
-import { isAlive, pollUntil, testUsers } from '@openvpn3-ts/testkit'
-import { type Stack, sessionPathOf, startStack } from './stack.js'
+import { isAlive, pollUntil, startProcess, testUsers } from '@openvpn3-ts/testkit'
+import { OPENVPN3, type Stack, sessionPathOf, startStack } from './stack.js'
 
 const canRun = process.getuid?.() === 0
 const C = StatusMajor.CONNECTION
@@ -215,6 +215,40 @@ void describe('openvpn3 sessions end to end', { skip: !canRun && 'needs root' },
           .then((l) => l.length === 0)) || undefined,
       { timeoutMs: 10_000 }
     )
+  })
+
+  void test('user/password typed on a terminal: the password is not echoed', async () => {
+    const server = st.lab.servers[1]
+    assert.ok(server)
+    // `script` gives the CLI a pseudo-terminal; answers are typed once each prompt shows
+    const cmd = `node --conditions=source --import tsx ${OPENVPN3} session-start --config e2e-up`
+    const p = await startProcess({
+      entry: 'script',
+      args: ['-q', '-e', '-c', cmd, '/dev/null'],
+      bus: st.bus,
+      stdin: 'pipe',
+      name: 'openvpn3 on a pty',
+    })
+    try {
+      await p.waitForLine(/Auth User name: /, 30_000)
+      p.child.stdin?.write(`${server.username}\r`)
+      await p.waitForLine(/Auth Password: /, 10_000)
+      // type after the prompt, as a person would: the prompt turns echo off right after it
+      // prints (typeahead sent before that would be echoed by the terminal)
+      await new Promise((r) => setTimeout(r, 300))
+      p.child.stdin?.write(`${server.password}\r`)
+      await p.waitForLine(/Connected to udp/, 30_000)
+      const out = p.output()
+      assert.ok(out.includes(server.username ?? '?'), 'the user name is echoed')
+      assert.ok(!out.includes(server.password ?? '?'), `the password is not echoed:\n${out}`)
+      const path = sessionPathOf(out)
+      assert.ok(path)
+      const pid = await session(path).$get('backend_pid')
+      await st.cli(['session-manage', '--path', path, '--disconnect'])
+      await nothingLeft(pid)
+    } finally {
+      await p.stop()
+    }
   })
 
   void test('static challenge answered from a private auth file', async () => {
