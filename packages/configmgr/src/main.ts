@@ -10,15 +10,14 @@ import { dirname } from 'node:path'
 import {
   BusName,
   DBusConnection,
-  InterfaceName,
-  ObjectPath,
   ServiceHost,
   lookupUid,
   releaseName,
   requestName,
   startIdleExit,
+  type Logger,
 } from '@openvpn3-ts/dbus'
-import { ServiceLog } from './log.js'
+import { createServiceLogger } from './log.js'
 import { ConfigManager } from './manager.js'
 import { USAGE, UsageError, parseOptions, type ServiceOptions } from './options.js'
 import { ProfileStore } from './store.js'
@@ -36,7 +35,7 @@ function primaryGid(uid: number): number | undefined {
 }
 
 /** Started as root: hand the state directory to the service user and become it. */
-function dropRoot(opts: ServiceOptions, log: ServiceLog): number | undefined {
+function dropRoot(opts: ServiceOptions, log: Logger): number | undefined {
   if (process.getuid?.() !== 0) return process.getuid?.()
   const uid = lookupUid(opts.openvpnUser)
   const gid = uid === undefined ? undefined : primaryGid(uid)
@@ -68,7 +67,7 @@ async function main(): Promise<number> {
     process.stdout.write(USAGE + '\n')
     return 0
   }
-  const log = new ServiceLog(opts.logLevel)
+  const log = createServiceLogger(opts.logLevel)
   const myUid = dropRoot(opts, log)
   process.umask(0o077)
   const openvpnUid = lookupUid(opts.openvpnUser) ?? myUid ?? 0
@@ -91,35 +90,21 @@ async function main(): Promise<number> {
     ...(starter ? { address: starter } : {}),
   })
   void conn.closed.then((cause) => {
-    if (!stopping) log.error(`bus connection lost${cause ? `: ${cause.message}` : ''}`)
+    if (!stopping) log.error('bus connection lost', cause ? { error: cause } : {})
     stop(stopping ? 0 : 1)
   })
-  const host = new ServiceHost(conn, {
-    onHandlerError: (err, where) =>
-      log.error(`${where}: ${err instanceof Error ? err.message : String(err)}`),
-  })
+  // Log signals to the log service from here on: attach to it if it runs (never activate
+  // it just for us) and follow it when it (re)appears later (spec §1.5, §3, §8.2)
+  await log.connect(conn)
+  const host = new ServiceHost(conn, { onHandlerError: log.handlerError })
   const manager = new ConfigManager(host, conn, {
     store: new ProfileStore(opts.stateDir),
     openvpnUid,
     log,
   })
   manager.start()
-  await log.attach(host, conn)
   await requestName(conn, BusName.configuration)
   log.info(`Configuration manager ready (${manager.size} profile(s), state ${opts.stateDir})`)
-  // attach to the log service if it runs (do not activate it just for us)
-  void conn
-    .call({
-      destination: BusName.log,
-      path: ObjectPath.log,
-      interface: InterfaceName.log,
-      member: 'Attach',
-      signature: 's',
-      body: [InterfaceName.configuration],
-      timeoutMs: 2000,
-      noAutoStart: true,
-    })
-    .catch(() => undefined)
 
   const stopIdle = startIdleExit(host, {
     idleMs: opts.idleMinutes * 60_000,
@@ -131,12 +116,13 @@ async function main(): Promise<number> {
   })
   const code = await done
   stopIdle()
-  await log.detach()
   try {
     await releaseName(conn, BusName.configuration)
   } catch {
     // bus gone
   }
+  // Detach from the log service
+  await log.close().catch(() => undefined)
   host.close()
   await conn.close().catch(() => undefined)
   return code

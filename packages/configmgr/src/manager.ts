@@ -5,6 +5,7 @@
  * ones at start (§3.8) and says whether anything in memory keeps the service alive (§1.7:
  * only non-persistent profiles do).
  */
+import { basename } from 'node:path'
 import {
   ConfigManagerEventType,
   ErrorDomain,
@@ -17,12 +18,12 @@ import {
   type CallContext,
   type DBusConnection,
   type ExportedObject,
+  type Logger,
   type ServiceHost,
 } from '@openvpn3-ts/dbus'
 import { isListed } from './access.js'
 import { isBackendCaller } from './backend-caller.js'
 import { exportConfigObject, type ConfigObject } from './config-object.js'
-import type { ServiceLog } from './log.js'
 import { ProfileRefusedError, checkProfile } from './profile.js'
 import { nowSeconds, stripControl, type ConfigState } from './state.js'
 import type { ProfileStore } from './store.js'
@@ -34,7 +35,7 @@ export interface ConfigManagerOptions {
   /** persistent profiles live here; undefined: `persistent` imports stay in memory */
   store?: ProfileStore
   openvpnUid: number
-  log: ServiceLog
+  log: Logger
   maxProfilesPerOwner?: number
 }
 
@@ -69,7 +70,11 @@ export class ConfigManager {
     if (store) {
       store.ensureDir()
       const r = store.load()
-      for (const p of r.problems) log.error(`Could not load ${p.file}: ${p.reason} (skipped)`)
+      // file names only (the directory is in the summary line): a long path component can
+      // look like key material to the log layer's scrubber and be redacted
+      for (const p of r.problems) {
+        log.error(`Could not load ${basename(p.file)}: ${p.reason} (skipped)`)
+      }
       for (const p of r.skippedOverrides) log.warn(`${p.file}: ${p.reason} (ignored)`)
       for (const s of r.configs) this.#add(s)
       log.info(`Loaded ${r.configs.length} persistent configuration(s) from ${store.dir}`)
@@ -94,7 +99,7 @@ export class ConfigManager {
           const old = e.state.owner
           e.state.owner = new_owner_uid
           this.#persist(e.state)
-          this.opts.log.info(`Ownership changed from ${old} to ${new_owner_uid}`, path)
+          this.opts.log.info(`Ownership changed from ${old} to ${new_owner_uid}`, { path })
         },
       },
       properties: { version: { get: () => SERVICE_VERSION } },
@@ -160,7 +165,7 @@ export class ConfigManager {
     this.opts.log.info(
       `Imported configuration '${state.name}' for UID ${uid}` +
         `${state.persistent ? ' (persistent)' : ''}${state.valid ? '' : ' (not valid)'}`,
-      state.path
+      { path: state.path }
     )
     this.#manager?.emit('ConfigurationManagerEvent', [
       state.path,
@@ -176,7 +181,7 @@ export class ConfigManager {
     try {
       store.save(s)
     } catch (err) {
-      this.opts.log.error(`${err instanceof Error ? err.message : String(err)}`, s.path)
+      this.opts.log.error('Could not save the configuration profile', { path: s.path, error: err })
       throw new ServiceError(ErrorDomain.GDBUSPP, 'Could not save the configuration profile', {
         cause: err,
       })
@@ -189,7 +194,7 @@ export class ConfigManager {
       remove: (st, why) => this.#remove(st, why),
       isBackend: (ctx) => isBackendCaller(this.conn, ctx),
       openvpnUid: this.opts.openvpnUid,
-      log: (m, p) => this.opts.log.info(m, p),
+      log: (m, p) => this.opts.log.info(m, { path: p }),
     })
     this.#entries.set(s.path, { state: s, object })
   }
@@ -201,7 +206,7 @@ export class ConfigManager {
       try {
         this.opts.store.remove(s.path)
       } catch (err) {
-        this.opts.log.error(err instanceof Error ? err.message : String(err), s.path)
+        this.opts.log.error('Could not remove the configuration file', { path: s.path, error: err })
         throw new ServiceError(ErrorDomain.GDBUSPP, 'Could not remove the configuration file', {
           cause: err,
         })
@@ -209,7 +214,7 @@ export class ConfigManager {
     }
     this.#entries.delete(s.path)
     e.object.unexport()
-    this.opts.log.info(`Configuration '${s.name}' removed: ${why}`, s.path)
+    this.opts.log.info(`Configuration '${s.name}' removed: ${why}`, { path: s.path })
     this.#manager?.emit('ConfigurationManagerEvent', [
       s.path,
       ConfigManagerEventType.CFG_DESTROYED,

@@ -171,7 +171,7 @@ export class ProfileStore {
         const st = statSync(file)
         if (!st.isFile()) continue
         if (st.size > MAX_FILE_BYTES) throw new StoreError(`file is too large (${st.size} bytes)`)
-        const s = fromFile(JSON.parse(readFileSync(file, 'utf8')) as unknown, out, name)
+        const s = fromFile(parseJson(readFileSync(file, 'utf8')), out, name)
         if (`${lastElement(s.path)}.json` !== name)
           throw new StoreError(`object_path ${s.path} does not match the file name`)
         if (seen.has(s.path)) throw new StoreError(`duplicate object_path ${s.path}`)
@@ -196,6 +196,50 @@ function describe(err: unknown): string {
       .join('; ')
   }
   return err instanceof Error ? err.message : String(err)
+}
+
+/**
+ * JSON.parse, but its error text (which quotes the file's content) is replaced: the reason
+ * ends up in the log, and a profile file's content must never be logged.
+ */
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown
+  } catch {
+    throw new StoreError('not valid JSON')
+  }
+}
+
+/** Issue codes whose message is fixed text (it quotes nothing from the profile). */
+const FIXED_TEXT_CODES: ReadonlySet<string> = new Set([
+  'dangerous_directive',
+  'server_only',
+  'unsupported',
+])
+
+/**
+ * Profile issues for the log (at most five): `line 39: 'up': refused: …`. The message is kept
+ * only where it is fixed text; others quote option values from the profile, and a profile's
+ * content must never be logged, so they show their code instead: `line 9: 'cipher' (bad_value)`.
+ */
+function issueSummary(
+  issues: readonly {
+    code: string
+    line: number | null
+    directive: string | null
+    message: string
+  }[]
+): string {
+  const shown = issues
+    .slice(0, 5)
+    .map((i) => {
+      const where = i.line === null ? '' : `line ${i.line}: `
+      const what = i.directive === null ? '' : `'${i.directive.slice(0, 64)}'`
+      const why = FIXED_TEXT_CODES.has(i.code) ? `: ${i.message}` : ` (${i.code})`
+      return `${where}${what}${why}`.replace(/^: /, '').replace(/^ /, '')
+    })
+    .join('; ')
+  return issues.length > 5 ? `${shown}; ${issues.length - 5} more` : shown
 }
 
 function toFile(s: ConfigState): Record<string, unknown> {
@@ -227,18 +271,15 @@ function fromFile(raw: unknown, out: LoadResult, name: string): ConfigState {
   const f = FileSchema.parse(raw)
   const prof = profileFromJson(f.profile)
   if (!prof.ok) {
-    throw new StoreError(
-      `bad profile: ${prof.issues
-        .slice(0, 5)
-        .map((i) => i.message)
-        .join('; ')}`
-    )
+    throw new StoreError(`bad profile: ${issueSummary(prof.issues)}`)
   }
   // the same checks as Import: a planted or outdated file with scripts is not loaded
   try {
     checkProfile(prof.text)
   } catch (err) {
-    if (err instanceof ProfileRefusedError) throw new StoreError(err.message.replace(/\n/g, '; '))
+    if (err instanceof ProfileRefusedError) {
+      throw new StoreError(`profile refused: ${issueSummary(err.issues)}`)
+    }
     throw err
   }
   const overrides = new Map<string, OverrideValue>()
