@@ -11,7 +11,7 @@ import type { DnsBackend } from './os/dns.js'
 import { Ip } from './os/ip.js'
 import { ResolvConfBackend } from './os/resolv-conf.js'
 import { RESOLVE1_MANAGER, RESOLVE1_NAME, RESOLVE1_PATH, ResolvedBackend } from './os/resolved.js'
-import { NetcfgLog } from './service/logger.js'
+import { createNetcfgLogger } from './service/logger.js'
 import { USAGE, parseOptions, type NetcfgOptions } from './service/options.js'
 import { CAP_NET_ADMIN, dropPrivilegesByReexec, hasCap } from './service/privileges.js'
 import { NetcfgService } from './service/service.js'
@@ -38,7 +38,7 @@ async function run(argv: readonly string[]): Promise<number> {
   const reexec = dropPrivilegesByReexec(opts, process.argv.slice(1))
   if (reexec) return reexec
 
-  const log = new NetcfgLog(opts.logLevel, opts.logFile)
+  const log = createNetcfgLogger(opts.logLevel, opts.logFile)
   const conn = await DBusConnection.connect(opts.busAddress ? { address: opts.busAddress } : {})
   let dns: DnsBackend | undefined
   if (opts.resolvConf !== undefined) {

@@ -6,7 +6,7 @@
  * is undone too. State: configuring → established ⇄ disabled; any → destroyed (final).
  */
 import { isIP } from 'node:net'
-import { ErrorDomain, NetCfgChangeType, ServiceError } from '@openvpn3-ts/dbus'
+import { ErrorDomain, NetCfgChangeType, ServiceError, type Logger } from '@openvpn3-ts/dbus'
 import type { DnsBackend, DnsLink, DnsSettings } from '../os/dns.js'
 import { emptyDnsSettings } from '../os/dns.js'
 import { checkPrefix, familyOf } from '../os/addr.js'
@@ -20,7 +20,6 @@ import {
 } from '../os/tun-setup.js'
 import { UndoList } from '../os/undo.js'
 import type { TunDevice } from '../tun/tun-device.js'
-import type { NetcfgLog } from './logger.js'
 
 export type DeviceState = 'configuring' | 'established' | 'disabled' | 'destroyed'
 
@@ -34,7 +33,7 @@ export interface DeviceOwner {
 export interface DeviceComponents {
   ip: Ip
   dns: DnsBackend | undefined
-  log: NetcfgLog
+  log: Logger
   redirectMethod: RedirectMethod
   /** emits NetworkChange (spec §7.5) from this device's path */
   emitChange: (type: number, device: string, details: Record<string, string>) => void
@@ -106,7 +105,7 @@ export class NetcfgDevice {
     }
     this.c.log.info(
       `Adding IP Address ${address}/${prefix} gw ${gateway} ipv6: ${ipv6 ? 'yes' : 'no'}`,
-      this.path
+      { path: this.path }
     )
     this.addresses.push({ family, address, prefix, gateway })
   }
@@ -114,10 +113,9 @@ export class NetcfgDevice {
   setRemoteAddress(address: string, ipv6: boolean): void {
     this.#live()
     const family = this.#family(address, ipv6)
-    this.c.log.info(
-      `Setting remote IP address to ${address} ipv6: ${ipv6 ? 'yes' : 'no'}`,
-      this.path
-    )
+    this.c.log.info(`Setting remote IP address to ${address} ipv6: ${ipv6 ? 'yes' : 'no'}`, {
+      path: this.path,
+    })
     this.remote = { family, address }
   }
 
@@ -130,9 +128,9 @@ export class NetcfgDevice {
       parsed.push({ family, address, prefix, metric, exclude })
     }
     for (const n of parsed) {
-      this.c.log.verb(
+      this.c.log.verb1(
         `Adding network ${n.address}/${n.prefix} metric ${n.metric} ipv6: ${n.family === 6 ? 'yes' : 'no'} exclude: ${n.exclude ? 'yes' : 'no'}`,
-        this.path
+        { path: this.path }
       )
     }
     this.networks.push(...parsed)
@@ -142,7 +140,7 @@ export class NetcfgDevice {
     this.#live()
     for (const s of servers) {
       if (isIP(s) === 0) {
-        this.c.log.warn(`Ignoring invalid DNS server address '${s}'`, this.path)
+        this.c.log.warn(`Ignoring invalid DNS server address '${s}'`, { path: this.path })
         continue
       }
       if (!this.dns.servers.includes(s)) this.dns.servers.push(s)
@@ -210,7 +208,7 @@ export class NetcfgDevice {
   /** DNS changed after Establish: apply at once (upstream applies on the next commit). */
   async #dnsChanged(): Promise<void> {
     if (!this.c.dns) {
-      this.c.log.warn('No DNS resolver has been configured', this.path)
+      this.c.log.warn('No DNS resolver has been configured', { path: this.path })
       return
     }
     const dns = this.c.dns
@@ -259,7 +257,7 @@ export class NetcfgDevice {
           {
             ip: this.c.ip,
             undo,
-            log: (m) => this.c.log.warn(m, this.path),
+            log: (m) => this.c.log.warn(m, { path: this.path }),
             ...(this.c.openTun ? { openTun: this.c.openTun } : {}),
           }
         )
@@ -273,15 +271,14 @@ export class NetcfgDevice {
         // events go out after the reply: a client that is also a subscriber then receives the
         // reply (and its fd) before the signals
         setImmediate(() => this.#emitUp())
-        this.c.log.info(
-          `Device '${this.deviceName}' established for PID ${this.owner.pid}`,
-          this.path
-        )
+        this.c.log.info(`Device '${this.deviceName}' established for PID ${this.owner.pid}`, {
+          path: this.path,
+        })
         return r.tun.detachFd()
       } catch (err) {
         this.c.log.critical(
           `Failed to establish ${this.path}: ${err instanceof Error ? err.message : String(err)}; undoing`,
-          this.path
+          { path: this.path }
         )
         await this.#runUndo()
         this.state = 'configuring'
@@ -367,7 +364,7 @@ export class NetcfgDevice {
     for (const f of failures) {
       this.c.log.error(
         `Undo of ${f.what} failed: ${f.error instanceof Error ? f.error.message : String(f.error)}`,
-        this.path
+        { path: this.path }
       )
     }
   }
@@ -400,7 +397,7 @@ export class NetcfgDevice {
       const name = this.deviceName
       await this.#teardown(true)
       this.state = 'destroyed'
-      this.c.log.info(`Device '${name}' was removed ${reason}`, this.path)
+      this.c.log.info(`Device '${name}' was removed ${reason}`, { path: this.path })
     })
   }
 }

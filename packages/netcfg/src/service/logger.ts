@@ -1,64 +1,54 @@
 /**
- * netcfg's log: lines to stderr (or a file / stdout) filtered by the log level, and the `Log`
- * signal (`uus`: group NETCFG, LogCategory, message; spec §2.11) sent to the log service only
- * (spec §1.5). Control characters are stripped from messages (spec §2.11).
+ * netcfg's logging through the shared logging layer (`ServiceLogger`, `@openvpn3-ts/dbus`
+ * logging; spec §7.1 options `--log-level`/`--log-file`, §1.5 Log delivery, §2.5/§2.6 group and
+ * categories, §2.11 payload, §8.2 Attach): group NETCFG, `Log (uus)` on `net.openvpn.v3.netcfg`
+ * from the manager or a device path, unicast to the unique name owning `net.openvpn.v3.log`,
+ * which the service attaches to (and follows when it appears later or restarts).
+ * The local copy: `--log-file stdout:` → stdout, `--log-file FILE` → appended to FILE (stderr
+ * if FILE cannot be written), otherwise stderr — journal-style `<N>` lines when systemd
+ * connected the output to the journal (`JOURNAL_STREAM` set), plain time-stamped lines else.
  */
 import { appendFileSync } from 'node:fs'
-import { LogCategory, LogGroup, logCategoryPasses } from '@openvpn3-ts/dbus'
+import {
+  InterfaceName,
+  LogGroup,
+  ObjectPath,
+  ServiceLogger,
+  journalSink,
+  plainSink,
+  type LogSink,
+} from '@openvpn3-ts/dbus'
 
-export type LogSink = (group: number, category: number, message: string, path?: string) => void
+export const SERVICE_NAME = 'openvpn3-service-netcfg'
 
-export class NetcfgLog {
-  level: number
-  readonly #file: string | undefined
-  #signal: LogSink | undefined
-
-  constructor(level: number, file?: string) {
-    this.level = level
-    this.#file = file
-  }
-
-  /** Where `Log` signals go once the service is on the bus. */
-  attachSignal(sink: LogSink | undefined): void {
-    this.#signal = sink
-  }
-
-  #write(category: number, message: string, path?: string): void {
-    // eslint-disable-next-line no-control-regex
-    const clean = message.replace(/[\x00-\x1f]/g, '')
-    if (!logCategoryPasses(this.level, category)) return
-    const line = `${new Date().toISOString()} [netcfg] ${LogCategory.nameOf(category) ?? category}: ${clean}\n`
-    if (this.#file === 'stdout:') process.stdout.write(line)
-    else if (this.#file !== undefined) {
+/** A stream that appends to `path`, falling back to stderr for a line it cannot write. */
+function fileStream(path: string): { write(chunk: string): void } {
+  return {
+    write(chunk: string) {
       try {
-        appendFileSync(this.#file, line)
+        appendFileSync(path, chunk)
       } catch {
-        process.stderr.write(line)
+        process.stderr.write(chunk)
       }
-    } else process.stderr.write(line)
-    try {
-      this.#signal?.(LogGroup.NETCFG, category, clean, path)
-    } catch {
-      // the bus is gone; the line went to the file already
-    }
+    },
   }
+}
 
-  debug(m: string, path?: string): void {
-    this.#write(LogCategory.DEBUG, m, path)
-  }
-  verb(m: string, path?: string): void {
-    this.#write(LogCategory.VERB1, m, path)
-  }
-  info(m: string, path?: string): void {
-    this.#write(LogCategory.INFO, m, path)
-  }
-  warn(m: string, path?: string): void {
-    this.#write(LogCategory.WARN, m, path)
-  }
-  error(m: string, path?: string): void {
-    this.#write(LogCategory.ERROR, m, path)
-  }
-  critical(m: string, path?: string): void {
-    this.#write(LogCategory.CRIT, m, path)
-  }
+/** Where the local copy of each line goes (see the module comment). */
+export function localSink(logFile: string | undefined, env = process.env): LogSink {
+  if (logFile === 'stdout:') return plainSink({ stream: process.stdout })
+  if (logFile !== undefined) return plainSink({ stream: fileStream(logFile) })
+  return env['JOURNAL_STREAM'] ? journalSink() : plainSink()
+}
+
+/** The service's logger; the service `connect`s it once it is on the bus. */
+export function createNetcfgLogger(level: number, logFile?: string): ServiceLogger {
+  return new ServiceLogger({
+    group: LogGroup.NETCFG,
+    serviceName: SERVICE_NAME,
+    interface: InterfaceName.netcfg,
+    path: ObjectPath.netcfg,
+    level,
+    sink: localSink(logFile),
+  })
 }

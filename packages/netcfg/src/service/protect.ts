@@ -6,13 +6,12 @@
  * routes through our own TUN devices. Host routes are kept per PID and removed by `Cleanup`,
  * when the caller's bus name vanishes, and at exit.
  */
-import { ErrorDomain, ServiceError } from '@openvpn3-ts/dbus'
+import { ErrorDomain, ServiceError, type Logger } from '@openvpn3-ts/dbus'
 import { hostPrefix } from '../os/addr.js'
 import type { Family, Ip, RouteLookup, RouteSpec } from '../os/ip.js'
 import type { RedirectMethod } from '../os/tun-setup.js'
 import { UndoList } from '../os/undo.js'
 import { loadTunAddon } from '../tun/native.js'
-import type { NetcfgLog } from './logger.js'
 
 export interface ProtectRequest {
   pid: number
@@ -30,7 +29,7 @@ export class SocketProtector {
   constructor(
     private readonly ip: Ip,
     private readonly method: RedirectMethod,
-    private readonly log: NetcfgLog,
+    private readonly log: Logger,
     private readonly somark: number | undefined
   ) {}
 

@@ -17,8 +17,6 @@ import {
   netcfgDeviceInterface,
   netcfgDevicePath,
   netcfgManagerInterface,
-  logServiceInterface,
-  proxy,
   releaseName,
   requestName,
   startIdleExit,
@@ -28,6 +26,7 @@ import {
   type ExportedObject,
   type NameWatch,
   type ObjectImpl,
+  type ServiceLogger,
 } from '@openvpn3-ts/dbus'
 import { isIP } from 'node:net'
 import type { DnsBackend } from '../os/dns.js'
@@ -35,18 +34,16 @@ import type { Ip } from '../os/ip.js'
 import type { TunDevice } from '../tun/tun-device.js'
 import { NetcfgDevice } from './device.js'
 import { dcoAvailable } from './dco.js'
-import type { NetcfgLog } from './logger.js'
 import type { NetcfgOptions } from './options.js'
 import { SocketProtector } from './protect.js'
 import { Subscriptions } from './subscriptions.js'
-
-export const LOG_SERVICE_NAME = 'net.openvpn.v3.log'
 
 export interface NetcfgServiceComponents {
   conn: DBusConnection
   ip: Ip
   dns: DnsBackend | undefined
-  log: NetcfgLog
+  /** the service's logger (logger.ts); start() connects it, stop() closes it */
+  log: ServiceLogger
   /** tests: open TUNs differently */
   openTun?: () => TunDevice
 }
@@ -74,10 +71,7 @@ export class NetcfgService {
     readonly options: NetcfgOptions,
     private readonly c: NetcfgServiceComponents
   ) {
-    this.host = new ServiceHost(c.conn, {
-      onHandlerError: (err, where) =>
-        c.log.error(`${where}: ${err instanceof Error ? err.message : String(err)}`),
-    })
+    this.host = new ServiceHost(c.conn, { onHandlerError: c.log.handlerError })
     this.#protector = new SocketProtector(c.ip, options.redirectMethod, c.log, options.setSomark)
     this.#done = new Promise((r) => (this.#finish = r))
   }
@@ -93,18 +87,9 @@ export class NetcfgService {
 
   async start(): Promise<void> {
     const { log } = this.c
-    log.attachSignal((group, category, message, path) => {
-      if (this.c.conn.isClosed) return
-      this.host.emitSignal(
-        path ?? ObjectPath.netcfg,
-        netcfgManagerInterface,
-        'Log',
-        [group, category, message],
-        {
-          destination: LOG_SERVICE_NAME,
-        }
-      )
-    })
+    // Log signals from here on: attach to the log service if it runs (never activate it)
+    // and follow it when it appears later or restarts (spec §1.5, §7.1, §8.2)
+    await log.connect(this.c.conn)
     this.host.export(ObjectPath.netcfg, netcfgManagerInterface, this.#managerImpl())
     await requestName(this.c.conn, BusName.netcfg)
     log.info(`Redirect method: ${this.options.redirectMethod}`)
@@ -115,21 +100,6 @@ export class NetcfgService {
       onIdle: () => this.#finish('idle'),
     })
     void this.c.conn.closed.then(() => this.#finish('bus connection lost'))
-    await this.#logService('Attach')
-  }
-
-  /** Attach to / detach from the log service if it runs (spec §7.1); never activates it. */
-  async #logService(member: 'Attach' | 'Detach'): Promise<void> {
-    if (this.c.conn.isClosed) return
-    const logSvc = proxy(this.c.conn, BusName.log, ObjectPath.log, logServiceInterface, {
-      timeoutMs: 2000,
-      noAutoStart: true,
-    })
-    try {
-      await logSvc[member](BusName.netcfg)
-    } catch (err) {
-      this.c.log.debug(`Log service ${member}: ${err instanceof Error ? err.message : String(err)}`)
-    }
   }
 
   /** Tears everything down (reverse order of set-up). Idempotent. */
@@ -148,8 +118,8 @@ export class NetcfgService {
       await w.then((x) => x?.cancel()).catch(() => undefined)
     }
     this.#watches.clear()
-    await this.#logService('Detach')
-    this.c.log.attachSignal(undefined)
+    // Detach from the log service; later lines go to the local copy only
+    await this.c.log.close().catch(() => undefined)
     this.host.close()
     if (!this.c.conn.isClosed) await releaseName(this.c.conn, BusName.netcfg).catch(() => undefined)
     this.#finish('stopped')
