@@ -5,7 +5,8 @@
  * (not the owner while `restrict_log_access`), poll the session's `status` property instead.
  * Either way the current `status` is read once at start. Also reads the session facts
  * (`config_name`, `device_name`, `connected_to`, `owner`, `session_created`, `session_name`)
- * and `statistics`. All values from the bus are checked (zod) and cleaned.
+ * and `statistics`. All values from the bus are checked (zod) and cleaned. A polled session
+ * whose `status` cannot be read three times in a row counts as vanished.
  */
 import { z } from 'zod'
 import { BusName, InterfaceName, proxy, sessionObjectInterface } from '@openvpn3-ts/dbus'
@@ -18,6 +19,9 @@ export type StatusHandler = (major: number, minor: number, message: string) => v
 const statusBody = z.tuple([z.number().int(), z.number().int(), z.string()])
 const connectedTo = z.tuple([z.string(), z.string(), z.number().int()])
 const statistics = z.record(z.string(), z.bigint())
+
+/** consecutive failed `status` reads before a polled session counts as gone */
+export const MAX_POLL_FAILURES = 3
 
 export class SessionNotVisibleError extends Error {
   override readonly name = 'SessionNotVisibleError'
@@ -41,6 +45,7 @@ export class SessionWatch {
   #forwarding = false
   #stopped = false
   #last = ''
+  #failures = 0
 
   constructor(
     conn: DBusConnection,
@@ -118,7 +123,9 @@ export class SessionWatch {
     this.#pollTimer = setTimeout(() => {
       void this.#readStatus().then((ok) => {
         if (this.#stopped) return
-        if (!ok) {
+        // one failed read may be a slow bus; three in a row: the session is gone for us
+        this.#failures = ok ? 0 : this.#failures + 1
+        if (this.#failures >= MAX_POLL_FAILURES) {
           this.#opts.onVanished()
           return
         }
