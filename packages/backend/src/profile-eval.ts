@@ -37,6 +37,9 @@ export interface EvaluatedProfile {
   dnsScope: 'global' | 'tunnel' | undefined
 }
 
+const EXTERNAL_PKI =
+  'Failed to parse configuration: Configuration requires external PKI which is not implemented yet.'
+
 const variantSchema = z.object({ signature: z.string(), value: z.unknown() })
 
 /** Reads the profile from the configuration manager as the backend does (trace order). */
@@ -66,14 +69,16 @@ const bool = (o: Overrides, k: string): boolean => o[k] === true
 /** Parses and maps a profile; throws ProfileEvaluationError with the reason. */
 export function evaluateProfile(text: string, overrides: Overrides = {}): EvaluatedProfile {
   const parsed = parseProfile(text)
-  if (!parsed.ok)
-    throw new ProfileEvaluationError(renderIssues(parsed.issues).trim().replaceAll('\n', '; '))
-  const profile = parsed.profile
-  if (profile.cert && !profile.key) {
-    throw new ProfileEvaluationError(
-      'Failed to parse configuration: Configuration requires external PKI which is not implemented yet.'
+  if (!parsed.ok) {
+    // a certificate without a key means external PKI: refused with upstream's text
+    const externalPki = parsed.issues.some(
+      (i) => i.code === 'missing_required' && i.directive === 'key'
     )
+    if (externalPki) throw new ProfileEvaluationError(EXTERNAL_PKI)
+    throw new ProfileEvaluationError(renderIssues(parsed.issues).trim().replaceAll('\n', '; '))
   }
+  const profile = parsed.profile
+  if (profile.cert && !profile.key) throw new ProfileEvaluationError(EXTERNAL_PKI)
   let options: EngineOptions
   try {
     options = engineOptionsFromProfile(profile)
