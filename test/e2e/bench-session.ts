@@ -80,6 +80,9 @@ async function cliStart(st: Stack, dist: boolean): Promise<number> {
   return ms
 }
 
+/** Pause after a disconnect so the backend starter's warm spare client is ready again. */
+const SETTLE_MS = Number(process.env['SETTLE_MS'] ?? 2000)
+
 async function disconnectAll(conn: DBusConnection): Promise<void> {
   const mgr = proxy(conn, BusName.sessions, ObjectPath.sessions, sessionManagerInterface)
   for (const p of await mgr.FetchAvailableSessions()) {
@@ -98,6 +101,7 @@ async function disconnectAll(conn: DBusConnection): Promise<void> {
       { timeoutMs: 10_000 }
     )
   }
+  await new Promise((r) => setTimeout(r, SETTLE_MS))
 }
 
 /** NewTunnel → Ready → Connect → CONN_CONNECTED at the bus; returns ms. */
