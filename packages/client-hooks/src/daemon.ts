@@ -43,7 +43,7 @@ export class HooksDaemon {
   /** paths being set up (avoid double watches from list + signal) */
   readonly #pending = new Set<string>()
   #queue: Promise<void> = Promise.resolve()
-  #off: (() => Promise<void>) | undefined
+  readonly #offs: (() => Promise<void>)[] = []
   #stopped = false
 
   constructor(
@@ -55,7 +55,21 @@ export class HooksDaemon {
 
   /** Subscribes to manager events, then picks up the existing sessions. */
   async start(): Promise<void> {
-    this.#off = await this.conn.signals.subscribe(
+    this.#offs.push(
+      await this.conn.signals.subscribe(
+        {
+          sender: 'org.freedesktop.DBus',
+          interface: 'org.freedesktop.DBus',
+          member: 'NameOwnerChanged',
+          arg0: BusName.sessions,
+        },
+        (msg) => {
+          const owner = msg.body[2]
+          if (typeof owner === 'string' && owner !== '') void this.#resync()
+        }
+      )
+    )
+    const off = await this.conn.signals.subscribe(
       {
         sender: BusName.sessions,
         interface: InterfaceName.sessions,
@@ -70,6 +84,15 @@ export class HooksDaemon {
         else if (type === SessionManagerEventType.SESS_DESTROYED) void this.#destroyed(path)
       }
     )
+    this.#offs.push(off)
+    await this.#fetchSessions()
+    this.log.info(
+      `watching sessions (connect hooks: ${this.opts.connectDir}, disconnect hooks: ${this.opts.disconnectDir})`
+    )
+  }
+
+  /** Follows every session `FetchAvailableSessions` lists (no-op for known ones). */
+  async #fetchSessions(): Promise<void> {
     const manager = proxy(this.conn, BusName.sessions, ObjectPath.sessions, sessionManagerInterface)
     let paths: string[] = []
     try {
@@ -79,9 +102,20 @@ export class HooksDaemon {
       this.log.debug(`FetchAvailableSessions failed: ${cleanText(String(err), 300)}`)
     }
     for (const p of paths) await this.#follow(p)
-    this.log.info(
-      `watching sessions (connect hooks: ${this.opts.connectDir}, disconnect hooks: ${this.opts.disconnectDir})`
-    )
+  }
+
+  /**
+   * The session manager has a new owner (it restarted; sessions keep their paths): renew
+   * forwarding and re-read the status of the sessions we follow, drop the ones that are
+   * gone (their disconnect hooks run), and pick up sessions we did not know.
+   */
+  async #resync(): Promise<void> {
+    if (this.#stopped) return
+    this.log.info('session manager (re)started: re-checking sessions')
+    for (const [path, entry] of [...this.#sessions]) {
+      if (!(await entry.watch.refresh())) await this.#destroyed(path)
+    }
+    await this.#fetchSessions()
   }
 
   /** Number of sessions followed right now (tests, status). */
@@ -232,7 +266,7 @@ export class HooksDaemon {
   /** Stops watching (LogForward(false) for live sessions); waits for running hooks. */
   async stop(): Promise<void> {
     this.#stopped = true
-    if (this.#off) await this.#off().catch(() => undefined)
+    for (const off of this.#offs) await off().catch(() => undefined)
     for (const entry of this.#sessions.values()) {
       this.#stopStats(entry)
       await entry.watch.stop(false)

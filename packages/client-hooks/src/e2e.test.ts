@@ -27,6 +27,7 @@ interface Stack {
   bus: TestBus
   dir: string
   cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }>
+  restartSessionMgr(): Promise<void>
   close(): Promise<void>
 }
 interface StackModule {
@@ -82,7 +83,7 @@ void describe(
       rmSync(dir, { recursive: true, force: true })
     })
 
-    void test('session-start → connect hook; pause/resume → nothing; disconnect → one disconnect hook', async (t) => {
+    void test('session-start → connect hook; pause/resume and a session manager restart → nothing; disconnect → one disconnect hook', async (t) => {
       assert.ok(st)
       const server = st.lab.servers[0]
       assert.ok(server)
@@ -139,6 +140,12 @@ void describe(
       assert.equal(r.code, 0, r.stderr)
       await delay(2000)
       assert.equal(records(log).length, 1, 'pause/resume ran no hooks')
+
+      // a session manager restart keeps the session: no hooks, and it is still followed
+      await st.restartSessionMgr()
+      await daemon.waitForLine(/session manager \(re\)started: re-checking sessions/, 10_000)
+      await delay(1000)
+      assert.equal(records(log).length, 1, 'a session manager restart ran no hooks')
 
       r = await st.cli(['session-manage', '--path', path, '--disconnect'])
       assert.equal(r.code, 0, r.stderr)

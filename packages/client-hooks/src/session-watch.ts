@@ -134,6 +134,23 @@ export class SessionWatch {
     }, this.#opts.pollMs)
   }
 
+  /**
+   * After the session manager got a new owner (restart): renew `LogForward` (the new
+   * instance may not know our forward) and re-read `status`. Returns false when the
+   * session can no longer be read (gone).
+   */
+  async refresh(): Promise<boolean> {
+    if (this.#stopped) return true
+    try {
+      await this.#session.$get('owner')
+    } catch {
+      return false
+    }
+    if (this.#forwarding) await this.#session.LogForward(true).catch(() => undefined)
+    await this.#readStatus()
+    return true
+  }
+
   /** Reads the facts hooks get; each property read is best-effort. */
   async readFacts(): Promise<SessionFacts> {
     const s = this.#session
