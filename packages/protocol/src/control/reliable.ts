@@ -5,7 +5,7 @@
  * exponential back-off and fast retransmit after 3 acks for higher ids.
  * It does no I/O: the key state asks it what to send (`due`) and feeds it what arrived.
  */
-import type { ControlOpcode } from '../wire/constants.js'
+import { MAX_ACKS, type ControlOpcode } from '../wire/constants.js'
 
 /** `TLS_RELIABLE_N_SEND_BUFFERS` (spec §3.4). */
 export const SEND_WINDOW = 6
@@ -46,6 +46,8 @@ export class ReliableLayer {
   private nextExpected = 0
   private readonly received = new Map<number, ReliableMessage>()
   private readonly ackQueue: number[] = []
+  /** Most recently sent acks, newest first (at most MAX_ACKS). */
+  private readonly ackMru: number[] = []
   private readonly initialTimeout: number
   private readonly now: () => number
 
@@ -103,9 +105,26 @@ export class ReliableLayer {
     return this.ackQueue.length
   }
 
-  /** Removes and returns up to `max` queued acks. */
+  /**
+   * Up to `max` acks for the next packet: the queued (not yet sent) ones first, then recently
+   * sent ones repeated from the MRU list (2.6 `copy_acks_to_mru`, spec §3.4). Repeating matters:
+   * a retransmitted packet must still ack the server's reset, or a 2.6 UDP server that has not
+   * yet created the client instance (stateless cookie, spec §3.7) drops it.
+   */
   takeAcks(max: number): number[] {
-    return this.ackQueue.splice(0, max)
+    const fresh = this.ackQueue.splice(0, max)
+    for (const id of fresh) {
+      const i = this.ackMru.indexOf(id)
+      if (i >= 0) this.ackMru.splice(i, 1)
+      this.ackMru.unshift(id)
+    }
+    this.ackMru.length = Math.min(this.ackMru.length, MAX_ACKS)
+    const out = [...fresh]
+    for (const id of this.ackMru) {
+      if (out.length >= max) break
+      if (!out.includes(id)) out.push(id)
+    }
+    return out
   }
 
   /**

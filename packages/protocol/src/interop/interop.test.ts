@@ -504,19 +504,20 @@ void describe('interop with a stock OpenVPN 2.6 server', { skip, timeout: 300_00
   )
 
   void test(
-    '30% control-packet loss both ways: the handshake completes by retransmission',
+    'every 4th control packet lost both ways: handshake and renegotiation complete by retransmission',
     { timeout: 90_000 },
     async () => {
-      await withServer({ kind: 'tls-crypt' }, async (l, s) => {
+      await withServer({ kind: 'tls-crypt', extra: ['reneg-sec 6'] }, async (l, s) => {
         const r = await probe(
           l,
           s,
           { handWindow: 50 },
-          { controlLossPercent: 30, pings: 5, pingIntervalMs: 200, timeoutMs: 70_000 }
+          { controlDropEvery: 4, pings: 40, pingIntervalMs: 500, timeoutMs: 70_000 }
         )
         assert.equal(r.error, undefined, `${JSON.stringify(r.error)}\n${r.log.join('\n')}`)
-        assert.ok((r.controlDropped ?? 0) >= 2, `dropped ${r.controlDropped}`)
-        assert.equal(r.received, 5)
+        assert.ok((r.controlDropped ?? 0) >= 4, `dropped ${r.controlDropped}`)
+        assert.ok(r.renegotiations >= 1, `renegotiations ${r.renegotiations}`)
+        assert.ok(r.lost <= 2, `lost ${r.lost} of ${r.sent}`)
       })
     }
   )

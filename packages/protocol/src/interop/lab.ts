@@ -390,8 +390,8 @@ export interface ProbeInput {
   disconnect?: boolean
   /** Answer needs-input requests with these values. */
   input?: InputResponse
-  /** Drop this share of control packets in both directions (reliability-layer test). */
-  controlLossPercent?: number
+  /** Drop every n-th control packet in each direction (reliability-layer test). */
+  controlDropEvery?: number
   /** After the pings: pause, resume, wait for the reconnect and ping again. */
   pauseResume?: boolean
   /** Run data-channel throughput measurement for this many ms instead of counted pings. */
@@ -416,7 +416,7 @@ export interface ProbeResult {
   log: string[]
   stats?: EngineStats
   floodPps?: number
-  /** With controlLossPercent: control packets dropped by the lossy link. */
+  /** With controlDropEvery: control packets dropped by the lossy link. */
   controlDropped?: number
   /** With pauseResume: connected again after resume, and pings answered after it. */
   resumed?: boolean

@@ -21,8 +21,8 @@ async function main(): Promise<void> {
   const loss: LossStats = { droppedOut: 0, droppedIn: 0 }
   const client = createClient(input.options, {
     tun,
-    ...(input.controlLossPercent
-      ? { link: lossyControlLinks(defaultLinkFactory, input.controlLossPercent, 42, loss) }
+    ...(input.controlDropEvery
+      ? { link: lossyControlLinks(defaultLinkFactory, input.controlDropEvery, loss) }
       : {}),
   })
   const t0 = performance.now()
@@ -121,7 +121,7 @@ async function main(): Promise<void> {
   clearTimeout(budget)
   result.stats = client.stats()
   result.renegotiations = result.stats.renegotiations
-  if (input.controlLossPercent) result.controlDropped = loss.droppedIn + loss.droppedOut
+  if (input.controlDropEvery) result.controlDropped = loss.droppedIn + loss.droppedOut
   await client.stop()
   const err = await client.done
   if (err && !result.error) result.error = describeError(err)
