@@ -104,14 +104,19 @@ async function disconnectAll(conn: DBusConnection): Promise<void> {
   await new Promise((r) => setTimeout(r, SETTLE_MS))
 }
 
+/** Phases of the last busStart: NewTunnel reply, Ready+Connect replies, CONN_CONNECTED. */
+const phases: { newTunnel: number; readyConnect: number; toConnected: number }[] = []
+
 /** NewTunnel → Ready → Connect → CONN_CONNECTED at the bus; returns ms. */
 async function busStart(conn: DBusConnection, config: string): Promise<number> {
   const mgr = proxy(conn, BusName.sessions, ObjectPath.sessions, sessionManagerInterface)
   const t0 = performance.now()
   const path = await mgr.NewTunnel(config)
+  const t1 = performance.now()
   const s = proxy(conn, BusName.sessions, path, sessionObjectInterface)
   await s.Ready()
   await s.Connect()
+  const t2 = performance.now()
   await pollUntil(
     'connected',
     async () => {
@@ -120,7 +125,9 @@ async function busStart(conn: DBusConnection, config: string): Promise<number> {
     },
     { timeoutMs: 20_000, intervalMs: 5 }
   )
-  return performance.now() - t0
+  const t3 = performance.now()
+  phases.push({ newTunnel: r0(t1 - t0), readyConnect: r0(t2 - t1), toConnected: r0(t3 - t2) })
+  return t3 - t0
 }
 
 async function main(): Promise<void> {
@@ -182,6 +189,7 @@ async function main(): Promise<void> {
       ours_cli_dist_warm: warmDist.map(r0),
       ours_bus_warm_median: r0(median(bus)),
       ours_bus_warm: bus.map(r0),
+      ours_bus_phases: phases.slice(0, ROUNDS),
       stock_openvpn_median: r0(median(stock)),
       stock_openvpn: stock.map(r0),
     }
