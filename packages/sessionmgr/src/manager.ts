@@ -256,13 +256,14 @@ export class SessionManager {
       }
       session.attachBackend(ref)
       this.#bySender.set(ref.sender, session)
-      await this.#watchBackend(session, ref)
       const be = proxy(this.conn, ref.busName, ObjectPath.backendSession, backendClientInterface)
-      const { value: name } = await be.$call(
-        'RegistrationConfirmation',
-        [token, p.path, p.configPath],
-        { timeoutMs: REGISTRATION_TIMEOUT_MS }
-      )
+      // the watch needs no ordering: a name already gone fires it at once
+      const [, { value: name }] = await Promise.all([
+        this.#watchBackend(session, ref),
+        be.$call('RegistrationConfirmation', [token, p.path, p.configPath], {
+          timeoutMs: REGISTRATION_TIMEOUT_MS,
+        }),
+      ])
       if (!p.restartOf) session.configName = name
       this.opts.store.save(this.#records())
       session.logLine(LogCategory.INFO, `Session registered, backend ${ref.busName}`)

@@ -192,6 +192,25 @@ void describe('session manager on a private bus', { skip: !canRun && 'needs root
     assert.deepEqual(await mgr.FetchAvailableSessions(), [])
   })
 
+  void test('a hung backend: the liveness ping closes the session', async () => {
+    const { path, pid, s } = await newSession('sm-hung', 1197)
+    await new Promise((r) => setTimeout(r, 1200)) // past the liveness grace after registration
+    process.kill(pid, 'SIGSTOP')
+    try {
+      await assert.rejects(s.Pause('x'), /Backend VPN process did not respond/)
+      await pollUntil(
+        'SESS_DESTROYED',
+        () =>
+          events.some((e) => e[0] === path && e[1] === SessionManagerEventType.SESS_DESTROYED) ||
+          undefined,
+        { timeoutMs: 10_000 }
+      )
+      await assert.rejects(s.$get('owner'), /Object does not exist at path/)
+    } finally {
+      process.kill(pid, 'SIGKILL')
+    }
+  })
+
   void test('a restarted session manager re-attaches to a running backend', async () => {
     const { path, pid, s } = await newSession('sm-restart', 1196)
     await s.AccessGrant(4243)

@@ -43,6 +43,8 @@ const CLOSING_MINORS: ReadonlySet<number> = new Set([
 ])
 
 /** Properties whose value is a live copy of the backend's (spec §4.2). */
+const LIVENESS_MS = 1000
+
 const LIVE = new Set(['statistics', 'device_path', 'device_name', 'session_name', 'connected_to'])
 
 export interface SessionInit {
@@ -120,6 +122,9 @@ export class Session {
   readonly #forwards = new Map<string, string>()
   #object: ExportedObject<typeof sessionObjectInterface> | undefined
   #closed = false
+  /** when the backend last showed it is alive (reply or signal); the liveness ping is skipped
+   * within LIVENESS_MS of it (its death is caught by the bus-name watch anyway) */
+  #lastAlive = 0
 
   constructor(
     init: SessionInit,
@@ -331,7 +336,12 @@ export class Session {
       throw new AccessDeniedError('Access denied')
     }
     // liveness check before method calls (spec §4.2): a backend that does not answer is gone
-    if (req.kind === 'method' && this.backend && req.member !== 'Disconnect') {
+    if (
+      req.kind === 'method' &&
+      this.backend &&
+      req.member !== 'Disconnect' &&
+      Date.now() - this.#lastAlive > LIVENESS_MS
+    ) {
       const alive = await this.#backendProxy()
         .$call('Ping', [], { timeoutMs: 3000 })
         .then((r) => r.value)
@@ -342,6 +352,7 @@ export class Session {
         })
         throw new ServiceError(ErrorDomain.GDBUSPP, 'Backend VPN process did not respond')
       }
+      this.#lastAlive = Date.now()
     }
     if (req.kind === 'get' && LIVE.has(req.property)) await this.#refresh(req.property)
   }
@@ -404,6 +415,7 @@ export class Session {
   /** A backend StatusChange (spec §4.2): remember, relay to the log service, maybe close. */
   onBackendStatus(major: number, minor: number, message: string): void {
     this.status = [major, minor, message]
+    this.#lastAlive = Date.now()
     if (major === CONN && minor === StatusMinor.CONN_CONNECTED) this.everConnected = true
     this.log.statusChange(major, minor, message, { path: this.path })
     if (major === CONN && CLOSING_MINORS.has(minor)) {
@@ -421,6 +433,7 @@ export class Session {
   /** The backend changed (registration or automatic restart). */
   attachBackend(ref: BackendRef): void {
     this.backend = ref
+    this.#lastAlive = Date.now()
     this.hooks.onChanged(this)
   }
 
@@ -437,8 +450,12 @@ export class Session {
     this.#closed = true
     if (this.backend && (opts.disconnect || opts.force)) {
       const be = this.#backendProxy()
-      const member = opts.force ? 'ForceShutdown' : 'Disconnect'
-      await be.$call(member, [], { timeoutMs: 5000 }).catch(() => undefined)
+      if (opts.force) {
+        // a hung backend will not answer: do not wait for it
+        void be.$call('ForceShutdown', [], { timeoutMs: 5000 }).catch(() => undefined)
+      } else {
+        await be.$call('Disconnect', [], { timeoutMs: 5000 }).catch(() => undefined)
+      }
     }
     this.status = [StatusMajor.SESSION, minor, message]
     this.log.statusChange(StatusMajor.SESSION, minor, message, { path: this.path })
