@@ -42,6 +42,7 @@ import type * as ProtocolModule from '@openvpn3-ts/protocol'
 import type { BackendLog } from './backend-log.js'
 import { NoSessionManagerError, ProfileEvaluationError } from './errors.js'
 import { InputQueue } from './input-queue.js'
+import { BatchedUdpLink } from './batched-udp-link.js'
 import { NetcfgTun, linkSocketFd } from './netcfg-tun.js'
 import type { EvaluatedProfile } from './profile-eval.js'
 import type * as ProfileEvalModule from './profile-eval.js'
@@ -420,9 +421,13 @@ export class BackendClient {
     await tun.cleanup()
     this.#tun = tun
     const link: LinkFactory = async (remote, opts) => {
-      const l = await defaultLinkFactory(remote, opts)
+      const l =
+        remote.proto === 'udp'
+          ? await BatchedUdpLink.open(remote)
+          : await defaultLinkFactory(remote, opts)
       tun.setRemoteAddress(l.remote.address)
-      await tun.protectSocket(l.remote.address, l.remote.address.includes(':'), linkSocketFd(l))
+      const fd = l instanceof BatchedUdpLink ? l.fd : linkSocketFd(l)
+      await tun.protectSocket(l.remote.address, l.remote.address.includes(':'), fd)
       return l
     }
     const options = { ...profile.options, ...this.#credentials() }

@@ -23,3 +23,8 @@ export class TunSetupError extends Error {
 export class NoSessionManagerError extends Error {
   override readonly name = 'NoSessionManagerError'
 }
+
+/** The batched UDP transport could not resolve or connect to the remote, or failed later. */
+export class UdpLinkError extends Error {
+  override readonly name = 'UdpLinkError'
+}

@@ -36,9 +36,14 @@ async function profilingWrapper(profileDir: string): Promise<string> {
   return path
 }
 
+const MODES = ['tcp', 'tcp-reverse', 'udp'] as const
+type Mode = (typeof MODES)[number]
+
 /** iperf3 through the tunnel; Mbit/s that arrived. */
-async function iperf(lab: Lab, target: string, port: number, mode: 'tcp' | 'udp') {
+async function iperf(lab: Lab, target: string, port: number, mode: Mode) {
   const args = ['-c', target, '-p', String(port), '-t', String(SECONDS), '-J']
+  // tcp: client → server; tcp-reverse (-R): server → client, i.e. the tunnel's receive path
+  if (mode === 'tcp-reverse') args.push('-R')
   if (mode === 'udp') args.push('-u', '-b', '400M', '-l', '1200')
   const r = await lab.exec(lab.clientNs, 'iperf3', args, { timeoutMs: (SECONDS + 20) * 1000 })
   const j = JSON.parse(r.stdout) as {
@@ -50,7 +55,7 @@ async function iperf(lab: Lab, target: string, port: number, mode: 'tcp' | 'udp'
   // UDP: the sender's rate minus what the server reports lost = what came through
   const lost = j.end?.sum?.lost_percent ?? 0
   const bps =
-    mode === 'tcp'
+    mode !== 'udp'
       ? (j.end?.sum_received?.bits_per_second ?? 0)
       : (j.end?.sum?.bits_per_second ?? 0) * (1 - lost / 100)
   return { mbitPerSec: Math.round(bps / 1e6), lostPercent: Math.round(lost) }
@@ -118,7 +123,7 @@ try {
       t: performance.now(),
     }
   }
-  for (const mode of ['tcp', 'udp'] as const) {
+  for (const mode of MODES) {
     const before = await stat()
     const r = await iperf(lab, server.tunnelServerIp, iperf3.port, mode)
     const after = await stat()
@@ -141,7 +146,7 @@ try {
     // the same measurement through the stock OpenVPN 2.6 client, for comparison
     const stock = await startStockClient(lab, server)
     try {
-      for (const mode of ['tcp', 'udp'] as const) {
+      for (const mode of MODES) {
         results[`stock-${mode}`] = await iperf(lab, server.tunnelServerIp, iperf3.port, mode)
         process.stdout.write(`stock-${mode}: ${JSON.stringify(results[`stock-${mode}`])}\n`)
       }

@@ -8,10 +8,14 @@
 //   close(fd)               -> undefined
 //   setSocketMark(fd, mark) -> undefined       SO_MARK (netcfg ProtectSocket, needs CAP_NET_ADMIN)
 //   bindToDevice(fd, name)  -> undefined       SO_BINDTODEVICE (needs CAP_NET_RAW)
+//   udpOpen(family, addr, port, bufSize) -> fd  non-blocking UDP socket connected to addr:port
+//   sendPackets(fd, bufs)   -> number          sendmmsg on a connected socket, one datagram each
 //   Poller(fd, cb, maxBatch, bufSize)          uv_poll on the fd; cb(err, Buffer[]) per batch
 //     .stop() .ref() .unref() .active
 //
-// Reads and writes never block: a full TUN queue returns EAGAIN, which ends a batch.
+// Reads and writes never block: a full TUN queue returns EAGAIN, which ends a batch. The poller
+// also reads connected UDP sockets (one datagram per read); ICMP errors queued on such a socket
+// (ECONNREFUSED) are transient and skipped, as node:dgram does.
 
 #include <napi.h>
 #include <uv.h>
@@ -19,7 +23,9 @@
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
+#include <arpa/inet.h>
 #include <linux/if.h>
+#include <netinet/in.h>
 #include <linux/if_tun.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
@@ -181,6 +187,116 @@ Napi::Value WritePackets(const Napi::CallbackInfo& info) {
   return Napi::Number::New(env, written);
 }
 
+// Opens a non-blocking UDP socket connected to (family 4|6, numeric address, port); optional
+// SO_RCVBUF/SO_SNDBUF size. The caller owns the fd (close()).
+Napi::Value UdpOpen(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 3 || !info[0].IsNumber() || !info[1].IsString() || !info[2].IsNumber()) {
+    Napi::TypeError::New(env, "udpOpen(family, address, port[, bufSize])").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  int family = info[0].As<Napi::Number>().Int32Value() == 6 ? AF_INET6 : AF_INET;
+  std::string addr = info[1].As<Napi::String>().Utf8Value();
+  uint32_t port = info[2].As<Napi::Number>().Uint32Value();
+  if (port == 0 || port > 65535) {
+    Napi::RangeError::New(env, "port out of range").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  struct sockaddr_storage ss;
+  std::memset(&ss, 0, sizeof ss);
+  socklen_t len;
+  if (family == AF_INET) {
+    auto* sin = reinterpret_cast<struct sockaddr_in*>(&ss);
+    sin->sin_family = AF_INET;
+    sin->sin_port = htons(static_cast<uint16_t>(port));
+    if (::inet_pton(AF_INET, addr.c_str(), &sin->sin_addr) != 1) {
+      Napi::TypeError::New(env, "bad IPv4 address").ThrowAsJavaScriptException();
+      return env.Undefined();
+    }
+    len = sizeof(struct sockaddr_in);
+  } else {
+    auto* sin6 = reinterpret_cast<struct sockaddr_in6*>(&ss);
+    sin6->sin6_family = AF_INET6;
+    sin6->sin6_port = htons(static_cast<uint16_t>(port));
+    if (::inet_pton(AF_INET6, addr.c_str(), &sin6->sin6_addr) != 1) {
+      Napi::TypeError::New(env, "bad IPv6 address").ThrowAsJavaScriptException();
+      return env.Undefined();
+    }
+    len = sizeof(struct sockaddr_in6);
+  }
+  int fd = ::socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) {
+    ErrnoError(env, "socket", errno).ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  if (info.Length() > 3 && info[3].IsNumber()) {
+    int size = info[3].As<Napi::Number>().Int32Value();
+    if (size > 0) {
+      ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
+      ::setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof size);
+    }
+  }
+  if (::connect(fd, reinterpret_cast<struct sockaddr*>(&ss), len) < 0) {
+    int err = errno;
+    ::close(fd);
+    ErrnoError(env, "connect", err).ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  return Napi::Number::New(env, fd);
+}
+
+// Sends each Buffer as one datagram on a connected socket with sendmmsg, in chunks of 64.
+// Stops at EAGAIN (socket buffer full) and returns the count sent; a datagram refused by a
+// queued ICMP error (ECONNREFUSED etc.) or too big (EMSGSIZE) is skipped; other errors throw.
+Napi::Value SendPackets(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int fd;
+  if (!GetFd(info, 0, &fd)) return env.Undefined();
+  if (info.Length() < 2 || !info[1].IsArray()) {
+    Napi::TypeError::New(env, "packets must be an array of Buffers").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  Napi::Array arr = info[1].As<Napi::Array>();
+  uint32_t n = arr.Length();
+  constexpr uint32_t kChunk = 64;
+  struct iovec iov[kChunk];
+  struct mmsghdr msgs[kChunk];
+  uint32_t sent = 0;
+  uint32_t i = 0;
+  while (i < n) {
+    uint32_t m = 0;
+    for (; m < kChunk && i + m < n; m++) {
+      Napi::Value v = arr.Get(i + m);
+      if (!v.IsTypedArray()) {
+        Napi::TypeError::New(env, "packet is not a Uint8Array").ThrowAsJavaScriptException();
+        return env.Undefined();
+      }
+      Napi::Uint8Array b = v.As<Napi::Uint8Array>();
+      iov[m].iov_base = b.Data();
+      iov[m].iov_len = b.ByteLength();
+      std::memset(&msgs[m], 0, sizeof msgs[m]);
+      msgs[m].msg_hdr.msg_iov = &iov[m];
+      msgs[m].msg_hdr.msg_iovlen = 1;
+    }
+    int r = ::sendmmsg(fd, msgs, m, 0);
+    if (r < 0) {
+      int err = errno;
+      if (err == EINTR) continue;
+      if (err == EAGAIN || err == EWOULDBLOCK) break;
+      if (err == ECONNREFUSED || err == EHOSTUNREACH || err == ENETUNREACH || err == EMSGSIZE ||
+          err == EPERM || err == ENOBUFS) {
+        i++;  // this datagram is lost; UDP carries on
+        continue;
+      }
+      ErrnoError(env, "sendmmsg", err).ThrowAsJavaScriptException();
+      return env.Undefined();
+    }
+    sent += static_cast<uint32_t>(r);
+    i += static_cast<uint32_t>(r);
+  }
+  return Napi::Number::New(env, sent);
+}
+
 class Poller : public Napi::ObjectWrap<Poller> {
  public:
   static Napi::Function Init(Napi::Env env) {
@@ -275,6 +391,12 @@ class Poller : public Napi::ObjectWrap<Poller> {
   void Drain(int status) {
     Napi::Env env = Env();
     Napi::HandleScope scope(env);
+    if (status == UV_EBADF && handle_ != nullptr && TransientSocketError()) {
+      // libuv reports EPOLLERR as EBADF and stops the handle; on a UDP socket that is a queued
+      // ICMP error (now cleared by SO_ERROR): poll again and read what is there.
+      int rc = uv_poll_start(handle_, UV_READABLE, &Poller::OnReadable);
+      status = rc < 0 ? rc : 0;
+    }
     if (status < 0) {
       Napi::Error err = Napi::Error::New(env, std::string("poll: ") + uv_strerror(status));
       StopAndReport(err.Value());
@@ -287,6 +409,8 @@ class Poller : public Napi::ObjectWrap<Poller> {
       ssize_t r = ::read(fd_, buf_.data(), buf_.size());
       if (r < 0) {
         if (errno == EINTR) continue;
+        // a connected UDP socket reports queued ICMP errors once on read: skip them
+        if (errno == ECONNREFUSED || errno == EHOSTUNREACH || errno == ENETUNREACH) continue;
         if (errno != EAGAIN && errno != EWOULDBLOCK) failErr = errno;
         break;
       }
@@ -300,6 +424,14 @@ class Poller : public Napi::ObjectWrap<Poller> {
     if (failErr != 0 && handle_ != nullptr) {
       StopAndReport(ErrnoError(env, "read", failErr).Value());
     }
+  }
+
+  // True if fd_ is a socket whose pending error (read and cleared here) is an ICMP report.
+  bool TransientSocketError() {
+    int err = 0;
+    socklen_t len = sizeof err;
+    if (::getsockopt(fd_, SOL_SOCKET, SO_ERROR, &err, &len) < 0) return false;
+    return err == ECONNREFUSED || err == EHOSTUNREACH || err == ENETUNREACH;
   }
 
   void StopAndReport(Napi::Value err) {
@@ -344,6 +476,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("close", Napi::Function::New(env, Close, "close"));
   exports.Set("setSocketMark", Napi::Function::New(env, SetSocketMark, "setSocketMark"));
   exports.Set("bindToDevice", Napi::Function::New(env, BindToDevice, "bindToDevice"));
+  exports.Set("udpOpen", Napi::Function::New(env, UdpOpen, "udpOpen"));
+  exports.Set("sendPackets", Napi::Function::New(env, SendPackets, "sendPackets"));
   exports.Set("Poller", Poller::Init(env));
   return exports;
 }

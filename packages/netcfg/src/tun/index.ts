@@ -10,4 +10,5 @@ export {
   type TunReadInit,
   type TunReadHandlers,
 } from './tun-device.js'
+export { UdpSocket, type UdpReadHandlers } from './udp-socket.js'
 export { loadTunAddon, TunAddonLoadError, type TunAddon } from './native.js'

@@ -26,6 +26,10 @@ export interface TunAddon {
   setSocketMark(fd: number, mark: number): void
   /** SO_BINDTODEVICE on a socket (needs CAP_NET_RAW) */
   bindToDevice(fd: number, device: string): void
+  /** Non-blocking UDP socket connected to address:port (family 4 or 6); returns the fd. */
+  udpOpen(family: 4 | 6, address: string, port: number, bufferSize?: number): number
+  /** sendmmsg on a connected socket, one datagram per buffer; returns how many were sent. */
+  sendPackets(fd: number, packets: readonly Uint8Array[]): number
   Poller: new (
     fd: number,
     callback: NativePollCallback,
