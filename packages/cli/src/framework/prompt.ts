@@ -36,9 +36,10 @@ export function createPrompter(
   return {
     async ask(question, opts = {}) {
       start()
-      output.write(question)
+      // echo goes off before the question is shown, so nothing typed after it can be echoed
       const raw = opts.hidden === true && input.isTTY === true && !!input.setRawMode
       if (raw) input.setRawMode?.(true)
+      output.write(question)
       input.resume()
       try {
         for (;;) {
