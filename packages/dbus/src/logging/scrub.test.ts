@@ -76,6 +76,11 @@ void describe('scrubSecrets', () => {
     assert.ok(scrubSecrets('password=hunter22 user=bob').includes('user=bob'))
   })
 
+  void test('leaves file paths alone, also with long components after a dash', () => {
+    const path = '/tmp/cfgmgr-test-3I5HHK/configs/34eea818xe578x4356x924bx9fccbbeb92eb.json'
+    assert.equal(scrubSecrets(`Could not load ${path}`), `Could not load ${path}`)
+  })
+
   void test('removes long hex and mixed base64 runs (key material)', () => {
     const hex = 'a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4'
     assert.ok(!scrubSecrets(`key ${hex}`).includes(hex))

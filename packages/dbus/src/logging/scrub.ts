@@ -72,8 +72,9 @@ const RULES: readonly Rule[] = [
   // key material: long hex runs
   { re: /\b[0-9A-Fa-f]{32,}\b/g, replace: () => REDACTED },
   // key material / tokens: long base64 runs with mixed character classes, not inside a path
+  // or a file name (a run right after '/', '.', '-' or a word character is left alone)
   {
-    re: /(?<![/\w+])[A-Za-z0-9+/]{40,}={0,2}/g,
+    re: /(?<![/\w+.-])[A-Za-z0-9+/]{40,}={0,2}/g,
     replace: (m) => (/[A-Z]/.test(m) && /[a-z]/.test(m) && /[0-9]/.test(m) ? REDACTED : m),
   },
 ]
