@@ -23,7 +23,11 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)] ?? NaN
 }
 
-async function stockClient(lab: Lab, port: number, round: number): Promise<{ push: number; init: number; wall: number }> {
+async function stockClient(
+  lab: Lab,
+  port: number,
+  round: number
+): Promise<{ push: number; init: number; wall: number }> {
   const d = lab.pki.dir
   const log = join(d, `stock${round}.log`)
   const conf = join(d, `stock${round}.conf`)
@@ -47,7 +51,9 @@ async function stockClient(lab: Lab, port: number, round: number): Promise<{ pus
     ].join('\n') + '\n'
   )
   const t0 = Date.now()
-  const child = spawn('ip', ['netns', 'exec', lab.clientNs, 'openvpn', '--config', conf], { stdio: 'ignore' })
+  const child = spawn('ip', ['netns', 'exec', lab.clientNs, 'openvpn', '--config', conf], {
+    stdio: 'ignore',
+  })
   const deadline = Date.now() + 20_000
   let text = ''
   while (!/Initialization Sequence Completed/.test(text)) {
@@ -61,7 +67,11 @@ async function stockClient(lab: Lab, port: number, round: number): Promise<{ pus
   const lines = text.split('\n')
   const t = (re: RegExp): number => stamp(lines.find((l) => re.test(l)) ?? '') ?? NaN
   const start = t(/UDPv4 link remote/)
-  return { push: t(/PUSH: Received control message/) - start, init: t(/Initialization Sequence Completed/) - start, wall }
+  return {
+    push: t(/PUSH: Received control message/) - start,
+    init: t(/Initialization Sequence Completed/) - start,
+    wall,
+  }
 }
 
 async function main(): Promise<void> {
@@ -84,7 +94,18 @@ async function main(): Promise<void> {
     for (let i = 0; i < ROUNDS; i++) {
       const out = execFileSync(
         'ip',
-        ['netns', 'exec', lab.clientNs, process.execPath, '--conditions=source', '--import', 'tsx', helper, optFile, '4'],
+        [
+          'netns',
+          'exec',
+          lab.clientNs,
+          process.execPath,
+          '--conditions=source',
+          '--import',
+          'tsx',
+          helper,
+          optFile,
+          '4',
+        ],
         { encoding: 'utf8' }
       )
       const times = JSON.parse(out.trim().split('\n').pop() ?? '[]') as number[]
@@ -100,7 +121,8 @@ async function main(): Promise<void> {
       stockInit.push(st.init)
       stockWall.push(st.wall)
     }
-    const fmt = (xs: number[]): string => `median ${median(xs).toFixed(1)} ms  [${xs.map((x) => x.toFixed(0)).join(', ')}]`
+    const fmt = (xs: number[]): string =>
+      `median ${median(xs).toFixed(1)} ms  [${xs.map((x) => x.toFixed(0)).join(', ')}]`
     console.log(`connect time, UDP + tls-crypt + AES-256-GCM, ${ROUNDS} rounds`)
     console.log(`  openvpn3-ts engine, cold process (createClient → connected): ${fmt(cold)}`)
     console.log(`  openvpn3-ts engine, warm (createClient → connected):         ${fmt(warm)}`)

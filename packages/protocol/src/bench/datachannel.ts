@@ -36,7 +36,9 @@ async function main(): Promise<void> {
   }
   const lab = Lab.start()
   try {
-    console.log('lab ICMP echo flood through a stock 2.6 server (replies/s, 1400-byte packets, 64 in flight)')
+    console.log(
+      'lab ICMP echo flood through a stock 2.6 server (replies/s, 1400-byte packets, 64 in flight)'
+    )
     for (const cipher of CIPHERS) {
       const s = await lab.startServer({ kind: 'tls-crypt', extra: [`data-ciphers ${cipher}`] })
       const r = await lab.runProbe(
@@ -56,7 +58,9 @@ async function main(): Promise<void> {
         },
         40_000
       )
-      console.log(`  ${cipher.padEnd(18)} ${r.floodPps ?? 'failed'} replies/s (${r.cipher ?? r.error?.message})`)
+      console.log(
+        `  ${cipher.padEnd(18)} ${r.floodPps ?? 'failed'} replies/s (${r.cipher ?? r.error?.message})`
+      )
       await s.stop()
     }
   } finally {
