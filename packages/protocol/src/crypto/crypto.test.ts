@@ -8,6 +8,7 @@ import { execFileSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { createCipheriv, createDecipheriv, createHmac } from 'node:crypto'
 import { TEST_PKT_STATIC_KEY } from '../testing/fixtures.js'
 import { encodeLongPacketId } from '../wire/packet-id.js'
 import {
@@ -227,6 +228,49 @@ void describe('data channel', () => {
       }
     })
   }
+
+  void test('CBC layout matches an independent decryption; padding checked for every length', () => {
+    const client = createDataCrypto({ cipher: 'AES-256-CBC', keyBlock: key2, digest: 'SHA1' })
+    const server = createDataCrypto({
+      cipher: 'AES-256-CBC',
+      keyBlock: key2,
+      digest: 'SHA1',
+      role: 'server',
+    })
+    const header = hex('48000001')
+    const encKey = key2.subarray(0, 32)
+    const macKey = key2.subarray(64, 84)
+    const ivs = new Set<string>()
+    for (let len = 0; len <= 40; len++) {
+      const payload = Buffer.alloc(len, len)
+      const pkt = client.seal(header, 1000 + len, payload)
+      const mac = pkt.subarray(4, 24)
+      const iv = pkt.subarray(24, 40)
+      ivs.add(iv.toString('hex'))
+      assert.deepEqual(createHmac('sha1', macKey).update(pkt.subarray(24)).digest(), mac)
+      const d = createDecipheriv('aes-256-cbc', encKey, iv)
+      const pt = Buffer.concat([d.update(pkt.subarray(40)), d.final()])
+      assert.equal(pt.readUInt32BE(0), 1000 + len)
+      assert.deepEqual(pt.subarray(4), payload)
+      const opened = server.open(pkt, 4)
+      assert.equal(opened.packetId, 1000 + len)
+      assert.deepEqual(opened.payload, payload)
+    }
+    assert.equal(ivs.size, 41)
+    // Bad padding under a valid HMAC (forged with the key) is still rejected.
+    const iv = Buffer.alloc(16, 9)
+    const c = createCipheriv('aes-256-cbc', encKey, iv)
+    c.setAutoPadding(false)
+    const padded = Buffer.alloc(32, 5)
+    padded[31] = 3 // claims 3 bytes of padding, but the two before it are 5
+    const ct = Buffer.concat([c.update(padded), c.final()])
+    const mac = createHmac('sha1', macKey).update(iv).update(ct).digest()
+    const forged = Buffer.concat([header, mac, iv, ct])
+    assert.throws(() => server.open(forged, 4), { name: 'AuthenticationTagError' })
+    const shortMac = createHmac('sha1', macKey).update(iv).update(ct.subarray(0, 20)).digest()
+    const ragged = Buffer.concat([header, shortMac, iv, ct.subarray(0, 20)])
+    assert.throws(() => server.open(ragged, 4), { name: 'AuthenticationTagError' })
+  })
 
   void test('AEAD with P_DATA_V2 authenticates the peer id', () => {
     const client = createDataCrypto({ cipher: 'AES-256-GCM', keyBlock: key2 })

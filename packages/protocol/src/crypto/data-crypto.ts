@@ -10,10 +10,12 @@
  * `[0..K)`, send HMAC / implicit IV `[64..)`, receive cipher `[128..)`, receive HMAC / IV `[192..)`.
  */
 import {
+  type KeyObject,
   createCipheriv,
   createDecipheriv,
   createHmac,
-  randomBytes,
+  createSecretKey,
+  randomFillSync,
   timingSafeEqual,
 } from 'node:crypto'
 import { AuthenticationTagError, TruncatedPacketError } from '../errors.js'
@@ -55,51 +57,44 @@ export function sliceKeyBlock(key2: Buffer, role: 'client' | 'server' = 'client'
   return { sendCipher: s.c, sendHmac: s.h, receiveCipher: r.c, receiveHmac: r.h }
 }
 
+// Per-packet cost is dominated by node:crypto (one cipher context per packet is unavoidable: the
+// API cannot re-key a context with a new nonce). Everything else is kept allocation-light: keys
+// are KeyObjects, the AAD is a view into the packet (header and packet id are adjacent), nonces
+// and cipher options are reused, and CBC IVs come from a pooled CSPRNG buffer.
+const AEAD_OPTIONS = { authTagLength: AEAD_TAG_LENGTH } as const
+
 class AeadCrypto implements DataCrypto {
   readonly overhead = 4 + AEAD_TAG_LENGTH
-  private readonly encKey: Buffer
-  private readonly encIv: Buffer
-  private readonly decKey: Buffer
-  private readonly decIv: Buffer
+  private readonly node: 'aes-256-gcm'
+  private readonly encKey: KeyObject
+  private readonly decKey: KeyObject
+  // Reused nonces: packet id(4) || implicit IV(8).
+  private readonly encNonce = Buffer.alloc(12)
+  private readonly decNonce = Buffer.alloc(12)
   constructor(
     readonly cipher: CipherInfo,
     slices: DataKeySlices
   ) {
-    this.encKey = Buffer.from(slices.sendCipher.subarray(0, cipher.keyLength))
-    this.encIv = Buffer.from(slices.sendHmac.subarray(0, IMPLICIT_IV_LENGTH))
-    this.decKey = Buffer.from(slices.receiveCipher.subarray(0, cipher.keyLength))
-    this.decIv = Buffer.from(slices.receiveHmac.subarray(0, IMPLICIT_IV_LENGTH))
-    this.encIv.copy(this.encNonce, 4)
-    this.decIv.copy(this.decNonce, 4)
-  }
-
-  // Reused per-instance buffers: nonce = packet id || implicit IV; AAD = [header(4)] || packet id.
-  private readonly encNonce = Buffer.alloc(12)
-  private readonly decNonce = Buffer.alloc(12)
-  private readonly aadV2 = Buffer.alloc(8)
-
-  private aad(header: Buffer, pid: Buffer): Buffer {
-    if (header.length !== DATA_V2_HEADER_LENGTH) return pid
-    header.copy(this.aadV2, 0)
-    pid.copy(this.aadV2, 4)
-    return this.aadV2
+    this.node = cipher.node as 'aes-256-gcm'
+    this.encKey = createSecretKey(slices.sendCipher.subarray(0, cipher.keyLength))
+    this.decKey = createSecretKey(slices.receiveCipher.subarray(0, cipher.keyLength))
+    slices.sendHmac.copy(this.encNonce, 4, 0, IMPLICIT_IV_LENGTH)
+    slices.receiveHmac.copy(this.decNonce, 4, 0, IMPLICIT_IV_LENGTH)
   }
 
   seal(header: Buffer, packetId: number, payload: Buffer): Buffer {
-    const out = Buffer.allocUnsafe(header.length + this.overhead + payload.length)
+    const hl = header.length
+    const out = Buffer.allocUnsafe(hl + this.overhead + payload.length)
     header.copy(out, 0)
-    const pidOff = header.length
-    out.writeUInt32BE(packetId >>> 0, pidOff)
-    const pid = out.subarray(pidOff, pidOff + 4)
+    out.writeUInt32BE(packetId >>> 0, hl)
     this.encNonce.writeUInt32BE(packetId >>> 0, 0)
-    const c = createCipheriv(this.cipher.node as 'aes-256-gcm', this.encKey, this.encNonce, {
-      authTagLength: AEAD_TAG_LENGTH,
-    })
-    c.setAAD(this.aad(header, pid))
+    const c = createCipheriv(this.node, this.encKey, this.encNonce, AEAD_OPTIONS)
+    // AAD = header || packet id for P_DATA_V2, packet id alone otherwise (spec §13.2).
+    c.setAAD(out.subarray(hl === DATA_V2_HEADER_LENGTH ? 0 : hl, hl + 4))
     const ct = c.update(payload)
     c.final()
-    c.getAuthTag().copy(out, pidOff + 4)
-    ct.copy(out, pidOff + 4 + AEAD_TAG_LENGTH)
+    c.getAuthTag().copy(out, hl + 4)
+    ct.copy(out, hl + 4 + AEAD_TAG_LENGTH)
     return out
   }
 
@@ -107,74 +102,107 @@ class AeadCrypto implements DataCrypto {
     if (packet.length < headerLength + this.overhead) {
       throw new TruncatedPacketError(`data packet of ${packet.length} bytes`)
     }
-    const header = packet.subarray(0, headerLength)
-    const pid = packet.subarray(headerLength, headerLength + 4)
-    const tag = packet.subarray(headerLength + 4, headerLength + 4 + AEAD_TAG_LENGTH)
-    const ct = packet.subarray(headerLength + this.overhead)
-    pid.copy(this.decNonce, 0)
-    const d = createDecipheriv(this.cipher.node as 'aes-256-gcm', this.decKey, this.decNonce, {
-      authTagLength: AEAD_TAG_LENGTH,
-    })
-    d.setAAD(this.aad(header, pid))
-    d.setAuthTag(tag)
-    const pt = d.update(ct)
+    const tagOff = headerLength + 4
+    packet.copy(this.decNonce, 0, headerLength, tagOff)
+    const d = createDecipheriv(this.node, this.decKey, this.decNonce, AEAD_OPTIONS)
+    d.setAAD(packet.subarray(headerLength === DATA_V2_HEADER_LENGTH ? 0 : headerLength, tagOff))
+    d.setAuthTag(packet.subarray(tagOff, tagOff + AEAD_TAG_LENGTH))
+    const pt = d.update(packet.subarray(tagOff + AEAD_TAG_LENGTH))
     try {
       d.final()
     } catch (err) {
       throw new AuthenticationTagError('data packet authentication failed', { cause: err })
     }
-    return { packetId: pid.readUInt32BE(0), payload: pt }
+    return { packetId: packet.readUInt32BE(headerLength), payload: pt }
+  }
+}
+
+/** CSPRNG output handed out 16 bytes at a time (one randomFillSync per 256 IVs). */
+class IvPool {
+  private readonly pool = Buffer.allocUnsafe(CBC_IV_LENGTH * 256)
+  private offset = this.pool.length
+
+  /** Copies a fresh random IV into `out` at `at`. */
+  fill(out: Buffer, at: number): void {
+    if (this.offset === this.pool.length) {
+      randomFillSync(this.pool)
+      this.offset = 0
+    }
+    this.pool.copy(out, at, this.offset, this.offset + CBC_IV_LENGTH)
+    this.pool.fill(0, this.offset, this.offset + CBC_IV_LENGTH)
+    this.offset += CBC_IV_LENGTH
   }
 }
 
 class CbcCrypto implements DataCrypto {
   readonly overhead: number
+  private readonly node: 'aes-256-cbc'
   private readonly alg: string
   private readonly hmacLen: number
-  private readonly encKey: Buffer
-  private readonly encHmac: Buffer
-  private readonly decKey: Buffer
-  private readonly decHmac: Buffer
+  private readonly encKey: KeyObject
+  private readonly encHmac: KeyObject
+  private readonly decKey: KeyObject
+  private readonly decHmac: KeyObject
+  private readonly ivs = new IvPool()
+  private readonly pid = Buffer.alloc(4)
   constructor(
     readonly cipher: CipherInfo,
     digest: string,
     slices: DataKeySlices
   ) {
+    this.node = cipher.node as 'aes-256-cbc'
     this.alg = nodeDigestName(digest)
     this.hmacLen = digestLength(digest)
     this.overhead = this.hmacLen + CBC_IV_LENGTH + 4 + 16 // worst-case padding
-    this.encKey = Buffer.from(slices.sendCipher.subarray(0, cipher.keyLength))
-    this.encHmac = Buffer.from(slices.sendHmac.subarray(0, this.hmacLen))
-    this.decKey = Buffer.from(slices.receiveCipher.subarray(0, cipher.keyLength))
-    this.decHmac = Buffer.from(slices.receiveHmac.subarray(0, this.hmacLen))
+    this.encKey = createSecretKey(slices.sendCipher.subarray(0, cipher.keyLength))
+    this.encHmac = createSecretKey(slices.sendHmac.subarray(0, this.hmacLen))
+    this.decKey = createSecretKey(slices.receiveCipher.subarray(0, cipher.keyLength))
+    this.decHmac = createSecretKey(slices.receiveHmac.subarray(0, this.hmacLen))
   }
 
   seal(header: Buffer, packetId: number, payload: Buffer): Buffer {
-    const iv = randomBytes(CBC_IV_LENGTH)
-    const pid = Buffer.allocUnsafe(4)
-    pid.writeUInt32BE(packetId >>> 0, 0)
-    const c = createCipheriv(this.cipher.node, this.encKey, iv)
-    const ct = Buffer.concat([c.update(pid), c.update(payload), c.final()])
-    const mac = createHmac(this.alg, this.encHmac).update(iv).update(ct).digest()
-    return Buffer.concat([header, mac, iv, ct])
+    const hl = header.length
+    const ivOff = hl + this.hmacLen
+    const ctOff = ivOff + CBC_IV_LENGTH
+    // PKCS#7 always adds 1..16 bytes to packet id || payload.
+    const ctLen = ((4 + payload.length) & ~15) + 16
+    const out = Buffer.allocUnsafe(ctOff + ctLen)
+    header.copy(out, 0)
+    this.ivs.fill(out, ivOff)
+    this.pid.writeUInt32BE(packetId >>> 0, 0)
+    const c = createCipheriv(this.node, this.encKey, out.subarray(ivOff, ctOff))
+    let at = ctOff
+    at += c.update(this.pid).copy(out, at)
+    at += c.update(payload).copy(out, at)
+    at += c.final().copy(out, at)
+    createHmac(this.alg, this.encHmac).update(out.subarray(ivOff, at)).digest().copy(out, hl)
+    return out
   }
 
   open(packet: Buffer, headerLength: number): OpenedPacket {
     const min = headerLength + this.hmacLen + CBC_IV_LENGTH + 16
     if (packet.length < min) throw new TruncatedPacketError(`data packet of ${packet.length} bytes`)
-    const mac = packet.subarray(headerLength, headerLength + this.hmacLen)
-    const ivct = packet.subarray(headerLength + this.hmacLen)
-    const expect = createHmac(this.alg, this.decHmac).update(ivct).digest()
-    if (!timingSafeEqual(mac, expect)) throw new AuthenticationTagError('data packet HMAC mismatch')
-    const d = createDecipheriv(this.cipher.node, this.decKey, ivct.subarray(0, CBC_IV_LENGTH))
-    let pt: Buffer
-    try {
-      pt = Buffer.concat([d.update(ivct.subarray(CBC_IV_LENGTH)), d.final()])
-    } catch (err) {
-      throw new AuthenticationTagError('data packet padding invalid', { cause: err })
+    const ivOff = headerLength + this.hmacLen
+    const ctOff = ivOff + CBC_IV_LENGTH
+    const expect = createHmac(this.alg, this.decHmac).update(packet.subarray(ivOff)).digest()
+    if (!timingSafeEqual(packet.subarray(headerLength, ivOff), expect)) {
+      throw new AuthenticationTagError('data packet HMAC mismatch')
     }
-    if (pt.length < 4) throw new TruncatedPacketError('CBC plaintext without packet id')
-    return { packetId: pt.readUInt32BE(0), payload: pt.subarray(4) }
+    // Padding is checked here rather than by OpenSSL, so the decrypted blocks come back in one
+    // buffer; the HMAC is already verified, so this check cannot act as a padding oracle.
+    if ((packet.length - ctOff) % 16 !== 0) {
+      throw new AuthenticationTagError('data packet padding invalid')
+    }
+    const d = createDecipheriv(this.node, this.decKey, packet.subarray(ivOff, ctOff))
+    d.setAutoPadding(false)
+    const pt = d.update(packet.subarray(ctOff))
+    const pad = pt[pt.length - 1] ?? 0
+    let bad = pad === 0 || pad > 16 || pad > pt.length ? 1 : 0
+    for (let i = pt.length - pad; bad === 0 && i < pt.length; i++) if (pt[i] !== pad) bad = 1
+    if (bad) throw new AuthenticationTagError('data packet padding invalid')
+    const end = pt.length - pad
+    if (end < 4) throw new TruncatedPacketError('CBC plaintext without packet id')
+    return { packetId: pt.readUInt32BE(0), payload: pt.subarray(4, end) }
   }
 }
 
