@@ -26,6 +26,7 @@
 #include <arpa/inet.h>
 #include <linux/if.h>
 #include <netinet/in.h>
+#include <netinet/udp.h>
 #include <linux/if_tun.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
@@ -245,9 +246,120 @@ Napi::Value UdpOpen(const Napi::CallbackInfo& info) {
   return Napi::Number::New(env, fd);
 }
 
-// Sends each Buffer as one datagram on a connected socket with sendmmsg, in chunks of 64.
-// Stops at EAGAIN (socket buffer full) and returns the count sent; a datagram refused by a
-// queued ICMP error (ECONNREFUSED etc.) or too big (EMSGSIZE) is skipped; other errors throw.
+// Datagram errors after which UDP carries on (the datagram is lost).
+bool SkippableSendError(int err) {
+  return err == ECONNREFUSED || err == EHOSTUNREACH || err == ENETUNREACH || err == EMSGSIZE ||
+         err == EPERM || err == ENOBUFS;
+}
+
+// Plain path: one datagram per mmsghdr, sendmmsg in chunks of 64. Returns datagrams sent from
+// iov[from..n); stops at EAGAIN; -errno on a fatal error.
+long SendPlain(int fd, struct iovec* iov, uint32_t from, uint32_t n) {
+  constexpr uint32_t kChunk = 64;
+  struct mmsghdr msgs[kChunk];
+  long sent = 0;
+  uint32_t i = from;
+  while (i < n) {
+    uint32_t m = 0;
+    for (; m < kChunk && i + m < n; m++) {
+      std::memset(&msgs[m], 0, sizeof msgs[m]);
+      msgs[m].msg_hdr.msg_iov = &iov[i + m];
+      msgs[m].msg_hdr.msg_iovlen = 1;
+    }
+    int r = ::sendmmsg(fd, msgs, m, 0);
+    if (r < 0) {
+      int err = errno;
+      if (err == EINTR) continue;
+      if (err == EAGAIN || err == EWOULDBLOCK) break;
+      if (SkippableSendError(err)) {
+        i++;
+        continue;
+      }
+      return -err;
+    }
+    sent += r;
+    i += static_cast<uint32_t>(r);
+  }
+  return sent;
+}
+
+// UDP GSO off once the kernel refused it on this process's sockets.
+bool gsoDisabled = false;
+
+// GSO path: runs of equal-sized datagrams (the last of a run may be shorter) go out as one
+// message with UDP_SEGMENT, so the kernel builds them in one pass. Falls back to SendPlain.
+long SendGso(int fd, struct iovec* iov, uint32_t n) {
+  constexpr uint32_t kMaxSegs = 64;
+  constexpr size_t kMaxBytes = 65000;
+  struct Group {
+    uint32_t first;
+    uint32_t count;
+    uint16_t seg;
+  };
+  std::vector<Group> groups;
+  groups.reserve(n);
+  for (uint32_t i = 0; i < n;) {
+    size_t seg = iov[i].iov_len;
+    uint32_t c = 1;
+    size_t bytes = seg;
+    while (i + c < n && c < kMaxSegs && bytes + iov[i + c].iov_len <= kMaxBytes &&
+           iov[i + c].iov_len <= seg && seg > 0) {
+      bytes += iov[i + c].iov_len;
+      bool last = iov[i + c].iov_len < seg;
+      c++;
+      if (last) break;
+    }
+    groups.push_back({i, c, static_cast<uint16_t>(seg > 65535 ? 0 : seg)});
+    i += c;
+  }
+  constexpr uint32_t kChunk = 64;
+  struct mmsghdr msgs[kChunk];
+  alignas(struct cmsghdr) char ctrl[kChunk][CMSG_SPACE(sizeof(uint16_t))];
+  long sent = 0;
+  size_t g = 0;
+  while (g < groups.size()) {
+    uint32_t m = 0;
+    for (; m < kChunk && g + m < groups.size(); m++) {
+      const Group& gr = groups[g + m];
+      std::memset(&msgs[m], 0, sizeof msgs[m]);
+      msgs[m].msg_hdr.msg_iov = &iov[gr.first];
+      msgs[m].msg_hdr.msg_iovlen = gr.count;
+      if (gr.count > 1) {
+        msgs[m].msg_hdr.msg_control = ctrl[m];
+        msgs[m].msg_hdr.msg_controllen = sizeof ctrl[m];
+        struct cmsghdr* cm = CMSG_FIRSTHDR(&msgs[m].msg_hdr);
+        cm->cmsg_level = SOL_UDP;
+        cm->cmsg_type = UDP_SEGMENT;
+        cm->cmsg_len = CMSG_LEN(sizeof(uint16_t));
+        std::memcpy(CMSG_DATA(cm), &gr.seg, sizeof(uint16_t));
+      }
+    }
+    int r = ::sendmmsg(fd, msgs, m, 0);
+    if (r < 0) {
+      int err = errno;
+      if (err == EINTR) continue;
+      if (err == EAGAIN || err == EWOULDBLOCK) break;
+      if (groups[g].count > 1 && (err == EIO || err == EINVAL || err == ENOPROTOOPT)) {
+        gsoDisabled = true;  // no GSO here: the rest one datagram at a time
+        long rest = SendPlain(fd, iov, groups[g].first, n);
+        return rest < 0 ? rest : sent + rest;
+      }
+      if (SkippableSendError(err)) {
+        g++;
+        continue;
+      }
+      return -err;
+    }
+    for (int k = 0; k < r; k++) sent += groups[g + k].count;
+    g += static_cast<size_t>(r);
+  }
+  return sent;
+}
+
+// Sends each Buffer as one datagram on a connected socket: UDP GSO for runs of equal sizes
+// with sendmmsg, or plain sendmmsg. Stops at EAGAIN (socket buffer full) and returns the count
+// sent; a datagram refused by a queued ICMP error (ECONNREFUSED etc.) or too big is skipped;
+// other errors throw.
 Napi::Value SendPackets(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   int fd;
@@ -258,43 +370,23 @@ Napi::Value SendPackets(const Napi::CallbackInfo& info) {
   }
   Napi::Array arr = info[1].As<Napi::Array>();
   uint32_t n = arr.Length();
-  constexpr uint32_t kChunk = 64;
-  struct iovec iov[kChunk];
-  struct mmsghdr msgs[kChunk];
-  uint32_t sent = 0;
-  uint32_t i = 0;
-  while (i < n) {
-    uint32_t m = 0;
-    for (; m < kChunk && i + m < n; m++) {
-      Napi::Value v = arr.Get(i + m);
-      if (!v.IsTypedArray()) {
-        Napi::TypeError::New(env, "packet is not a Uint8Array").ThrowAsJavaScriptException();
-        return env.Undefined();
-      }
-      Napi::Uint8Array b = v.As<Napi::Uint8Array>();
-      iov[m].iov_base = b.Data();
-      iov[m].iov_len = b.ByteLength();
-      std::memset(&msgs[m], 0, sizeof msgs[m]);
-      msgs[m].msg_hdr.msg_iov = &iov[m];
-      msgs[m].msg_hdr.msg_iovlen = 1;
-    }
-    int r = ::sendmmsg(fd, msgs, m, 0);
-    if (r < 0) {
-      int err = errno;
-      if (err == EINTR) continue;
-      if (err == EAGAIN || err == EWOULDBLOCK) break;
-      if (err == ECONNREFUSED || err == EHOSTUNREACH || err == ENETUNREACH || err == EMSGSIZE ||
-          err == EPERM || err == ENOBUFS) {
-        i++;  // this datagram is lost; UDP carries on
-        continue;
-      }
-      ErrnoError(env, "sendmmsg", err).ThrowAsJavaScriptException();
+  std::vector<struct iovec> iov(n);
+  for (uint32_t i = 0; i < n; i++) {
+    Napi::Value v = arr.Get(i);
+    if (!v.IsTypedArray()) {
+      Napi::TypeError::New(env, "packet is not a Uint8Array").ThrowAsJavaScriptException();
       return env.Undefined();
     }
-    sent += static_cast<uint32_t>(r);
-    i += static_cast<uint32_t>(r);
+    Napi::Uint8Array b = v.As<Napi::Uint8Array>();
+    iov[i].iov_base = b.Data();
+    iov[i].iov_len = b.ByteLength();
   }
-  return Napi::Number::New(env, sent);
+  long r = gsoDisabled || n < 2 ? SendPlain(fd, iov.data(), 0, n) : SendGso(fd, iov.data(), n);
+  if (r < 0) {
+    ErrnoError(env, "sendmmsg", static_cast<int>(-r)).ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  return Napi::Number::New(env, static_cast<double>(r));
 }
 
 class Poller : public Napi::ObjectWrap<Poller> {
