@@ -82,5 +82,19 @@ void describe('data path', () => {
       { kind: 'bad' }
     )
     assert.deepEqual(openDataPacket(Buffer.from([0x48]), lookup, 'none'), { kind: 'bad' })
+    assert.deepEqual(openDataPacket(Buffer.alloc(0), lookup, 'none'), { kind: 'bad' })
+    // a control opcode (P_ACK_V1, key id 2) is not a data packet
+    assert.deepEqual(openDataPacket(Buffer.from([(5 << 3) | 2, 0, 0, 0]), lookup, 'none'), {
+      kind: 'bad',
+    })
+    // headers follow key id and peer id changes from packet to packet
+    const other2 = new KeyState(5, { now: Date.now, tlsTimeoutMs: 2000 })
+    other2.crypto = createDataCrypto({ cipher: 'AES-256-GCM', keyBlock, role: 'client' })
+    const h5 = sealDataPacket(other2, 0x123456, 'none', ip)
+    const h2 = sealDataPacket(client, 0x123456, 'none', ip)
+    const h2v1 = sealDataPacket(client, undefined, 'none', ip)
+    assert.equal(h5?.readUInt32BE(0), ((9 << 3) | 5) * 0x1000000 + 0x123456)
+    assert.equal(h2?.readUInt32BE(0), ((9 << 3) | 2) * 0x1000000 + 0x123456)
+    assert.equal(h2v1?.[0], (6 << 3) | 2)
   })
 })
