@@ -5,7 +5,7 @@
  */
 import { test, describe, before, after } from 'node:test'
 import { strict as assert } from 'node:assert'
-import { readdirSync } from 'node:fs'
+import { readdirSync, readlinkSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { TunDevice } from './tun-device.js'
 import { TestNetns, canUseNetns, ip, uniqueSuffix, waitForLine } from '../testing/netns.js'
@@ -14,8 +14,17 @@ import { buildUdp4, parseUdp4 } from '../testing/packets.js'
 const skip = canUseNetns() ? false : 'needs root for network namespaces'
 const addonPath = fileURLToPath(new URL('../../native/build/Release/tun.node', import.meta.url))
 
-function openFds(): number {
-  return readdirSync('/proc/self/fd').length
+/** fds of this process open on /dev/net/tun (other fds come and go with child processes) */
+function openTunFds(): number {
+  let n = 0
+  for (const fd of readdirSync('/proc/self/fd')) {
+    try {
+      if (readlinkSync(`/proc/self/fd/${fd}`) === '/dev/net/tun') n++
+    } catch {
+      // closed while we looked
+    }
+  }
+  return n
 }
 
 void describe('TunDevice in a namespace', { skip, timeout: 60_000 }, () => {
@@ -24,7 +33,7 @@ void describe('TunDevice in a namespace', { skip, timeout: 60_000 }, () => {
   let fdsBefore = 0
 
   before(async () => {
-    fdsBefore = openFds()
+    fdsBefore = openTunFds()
     ns = await TestNetns.create('nstun')
     tun = TunDevice.open(`tt${uniqueSuffix()}`)
     try {
@@ -127,7 +136,7 @@ void describe('TunDevice in a namespace', { skip, timeout: 60_000 }, () => {
     assert.equal(tun.closed, true)
     assert.throws(() => tun.fd, { name: 'TunClosedError' })
     await assert.rejects(ns.ip(['link', 'show', 'dev', name]))
-    assert.equal(openFds(), fdsBefore)
+    assert.equal(openTunFds(), fdsBefore)
   })
 })
 
