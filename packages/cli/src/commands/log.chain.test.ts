@@ -47,6 +47,8 @@ async function loopbackProfile(): Promise<string> {
     'dev tun',
     'remote 127.0.0.1 1 udp', // nothing listens: the backend keeps trying, on loopback only
     'nobind',
+    // UDP ignores ICMP refusals (as OpenVPN does): a short hand-window makes the retries come fast
+    'hand-window 3',
     block('ca', pem.caCert),
     block('cert', pem.clientCert),
     block('key', pem.clientKey),
