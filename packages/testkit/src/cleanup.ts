@@ -87,8 +87,9 @@ function sleepSync(ms: number): void {
 }
 
 /**
- * Synchronous SIGTERM → wait up to `graceMs` → SIGKILL of one PID, for use in cleanup steps only
- * (the event loop is not running there, so exit events cannot be awaited).
+ * Synchronous SIGTERM → wait up to `graceMs` → SIGKILL → wait (up to 5 s) until the PID is gone,
+ * for use in cleanup steps only (the event loop is not running there, so exit events cannot be
+ * awaited).
  */
 export function killSync(pid: number, graceMs = 1000): void {
   if (!isAlive(pid)) return
@@ -105,6 +106,10 @@ export function killSync(pid: number, graceMs = 1000): void {
   try {
     process.kill(pid, 'SIGKILL')
   } catch {
-    // already gone
+    return
   }
+  // SIGKILL is delivered asynchronously: a loaded machine can take a moment to tear the process
+  // down, and callers rely on it being gone when this returns.
+  const killDeadline = Date.now() + 5000
+  while (isAlive(pid) && Date.now() < killDeadline) sleepSync(10)
 }
