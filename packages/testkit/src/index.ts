@@ -37,6 +37,15 @@ export {
   BusStartError,
   LabSetupError,
 } from './errors.js'
+export {
+  startServiceStack,
+  SERVICE_NAMES,
+  SERVICE_ENTRIES,
+  type ServiceName,
+  type ServiceStack,
+  type StackPaths,
+  type StartServiceStackOptions,
+} from './stack.js'
 export { startStockClient, type StockClientOptions } from './stock-client.js'
 export { startLab, IPERF_PORT, type StartLabOptions, type Lab, type IperfServer } from './lab.js'
 export { LAB_BASE_PORT, type LabServer } from './lab-server.js'
