@@ -2,7 +2,8 @@
  * @module @openvpn3-ts/dbus
  * The D-Bus contract of openvpn3-ts: every bus name, path, interface (declared once, as
  * data), enum and error name; typed client proxies; the service kit (export objects from
- * the declarations, caller identity, ACL helpers, name watchers, idle exit, the
+ * the declarations, caller identity, ACL helpers, name watchers, idle exit, command-line
+ * options, the service account, start-up and exit, the
  * dbus-next fixes from libraries.md). See README.md for a complete example.
  */
 export * from './api/index.js'
@@ -20,9 +21,12 @@ export * from './signals.js'
 export * from './signature.js'
 export * from './service/acl.js'
 export * from './service/caller.js'
+export * from './service/entry.js'
 export * from './service/host.js'
 export * from './service/idle.js'
 export * from './service/name.js'
+export * from './service/options.js'
+export * from './service/user.js'
 export * from './service/watch.js'
 export * from './overrides.js'
 export * from './logging/index.js'
