@@ -7,9 +7,6 @@
  * backend.
  */
 import assert from 'node:assert/strict'
-import { chmod, mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import {
   BusName,
@@ -24,14 +21,12 @@ import {
   sessionObjectInterface,
 } from '@openvpn3-ts/dbus'
 import {
-  type TestBus,
-  type TestProcess,
+  type ServiceStack,
   isAlive,
   killSync,
   pkiMaterial,
   pollUntil,
-  startBus,
-  startProcess,
+  startServiceStack,
 } from '@openvpn3-ts/testkit'
 
 const canRun = process.getuid?.() === 0
@@ -52,45 +47,14 @@ async function profile(port: number): Promise<string> {
 }
 
 void describe('session manager on a private bus', { skip: !canRun && 'needs root' }, () => {
-  let bus: TestBus
-  let dir: string
+  let stack: ServiceStack
   let conn: DBusConnection
-  let sessionmgr: TestProcess
-  const procs: TestProcess[] = []
   const backendPids: number[] = []
   const events: [string, number, number][] = []
 
-  const startSessionMgr = () =>
-    startProcess({
-      entry: 'packages/sessionmgr/src/main.ts',
-      args: ['--idle-exit', '0', '--state-dir', join(dir, 'sessions'), '--openvpn-user', 'root'],
-      bus,
-      waitForName: BusName.sessions,
-      name: 'sessionmgr',
-    })
-
   before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'ovpn3-sm-'))
-    await chmod(dir, 0o755)
-    bus = await startBus()
-    procs.push(
-      await startProcess({
-        entry: 'packages/configmgr/src/main.ts',
-        args: ['--idle-exit', '0', '--state-dir', join(dir, 'configs')],
-        bus,
-        waitForName: BusName.configuration,
-        name: 'configmgr',
-      }),
-      await startProcess({
-        entry: 'packages/backend/src/starter-main.ts',
-        args: ['--idle-exit', '0', '--client-output', join(dir, 'clients.log')],
-        bus,
-        waitForName: BusName.backends,
-        name: 'backendstart',
-      })
-    )
-    sessionmgr = await startSessionMgr()
-    conn = await DBusConnection.connect({ address: bus.address, callTimeoutMs: 20_000 })
+    stack = await startServiceStack({ services: ['configmgr', 'backendstart', 'sessionmgr'] })
+    conn = await DBusConnection.connect({ address: stack.bus.address, callTimeoutMs: 20_000 })
     const mgr = proxy(conn, BusName.sessions, ObjectPath.sessions, sessionManagerInterface)
     await mgr.$on('SessionManagerEvent', (path, type, owner) => events.push([path, type, owner]), {
       anySender: true,
@@ -99,11 +63,8 @@ void describe('session manager on a private bus', { skip: !canRun && 'needs root
 
   after(async () => {
     for (const pid of backendPids) if (isAlive(pid)) killSync(pid)
-    await sessionmgr?.stop().catch(() => undefined)
-    for (const p of procs.reverse()) await p.stop().catch(() => undefined)
     await conn?.close().catch(() => undefined)
-    await bus?.stop()
-    if (dir) await rm(dir, { recursive: true, force: true })
+    await stack?.stop()
   })
 
   async function newSession(name: string, port: number) {
@@ -214,9 +175,9 @@ void describe('session manager on a private bus', { skip: !canRun && 'needs root
   void test('a restarted session manager re-attaches to a running backend', async () => {
     const { path, pid, s } = await newSession('sm-restart', 1196)
     await s.AccessGrant(4243)
-    await sessionmgr.stop()
+    await stack.service('sessionmgr').stop()
     assert.ok(isAlive(pid), 'backend survives the session manager')
-    sessionmgr = await startSessionMgr()
+    await stack.restart('sessionmgr')
     const mgr = proxy(conn, BusName.sessions, ObjectPath.sessions, sessionManagerInterface)
     assert.deepEqual(await mgr.FetchAvailableSessions(), [path])
     assert.equal(await s.$get('backend_pid'), pid)
