@@ -5,68 +5,47 @@
  * attach to the log service, and exit after the idle time when only persistent profiles are
  * in memory. SIGTERM/SIGINT and loss of the bus end the process cleanly.
  */
-import { chownSync, mkdirSync, readFileSync } from 'node:fs'
+import { chownSync, mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import {
   BusName,
   DBusConnection,
   ServiceHost,
+  UnknownServiceUserError,
+  dropToServiceUser,
   lookupUid,
   releaseName,
   requestName,
+  runServiceMain,
   startIdleExit,
   type Logger,
 } from '@openvpn3-ts/dbus'
 import { createServiceLogger } from './log.js'
 import { ConfigManager } from './manager.js'
-import { USAGE, UsageError, parseOptions, type ServiceOptions } from './options.js'
+import { USAGE, parseOptions, type ServiceOptions } from './options.js'
 import { ProfileStore } from './store.js'
 
-function primaryGid(uid: number): number | undefined {
-  try {
-    for (const line of readFileSync('/etc/passwd', 'utf8').split('\n')) {
-      const f = line.split(':')
-      if (f[2] === String(uid) && f[3] !== undefined) return Number(f[3])
-    }
-  } catch {
-    // no passwd file
-  }
-  return undefined
-}
-
-/** Started as root: hand the state directory to the service user and become it. */
+/**
+ * Started as root: hand the state directory to the service user and become it. An unknown
+ * user leaves the service running as root, with a warning.
+ */
 function dropRoot(opts: ServiceOptions, log: Logger): number | undefined {
-  if (process.getuid?.() !== 0) return process.getuid?.()
-  const uid = lookupUid(opts.openvpnUser)
-  const gid = uid === undefined ? undefined : primaryGid(uid)
-  if (uid === undefined || gid === undefined) {
+  try {
+    dropToServiceUser(opts.openvpnUser, {
+      prepare: (user) => {
+        mkdirSync(dirname(opts.stateDir), { recursive: true, mode: 0o755 })
+        mkdirSync(opts.stateDir, { recursive: true, mode: 0o700 })
+        chownSync(opts.stateDir, user.uid, user.gid)
+      },
+    })
+  } catch (err) {
+    if (!(err instanceof UnknownServiceUserError)) throw err
     log.warn(`user ${opts.openvpnUser} not found; running as root`)
-    return 0
   }
-  mkdirSync(dirname(opts.stateDir), { recursive: true, mode: 0o755 })
-  mkdirSync(opts.stateDir, { recursive: true, mode: 0o700 })
-  chownSync(opts.stateDir, uid, gid)
-  process.setgroups?.([gid])
-  process.setgid?.(gid)
-  process.setuid?.(uid)
-  return uid
+  return process.getuid?.()
 }
 
-async function main(): Promise<number> {
-  let opts: ServiceOptions
-  try {
-    opts = parseOptions(process.argv.slice(2))
-  } catch (err) {
-    if (err instanceof UsageError) {
-      process.stderr.write(`openvpn3-service-configmgr: ${err.message}\n${USAGE}\n`)
-      return 2
-    }
-    throw err
-  }
-  if (opts.help) {
-    process.stdout.write(USAGE + '\n')
-    return 0
-  }
+async function main(opts: ServiceOptions): Promise<number> {
   const log = createServiceLogger(opts.logLevel)
   const myUid = dropRoot(opts, log)
   process.umask(0o077)
@@ -128,12 +107,4 @@ async function main(): Promise<number> {
   return code
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    process.stderr.write(
-      `openvpn3-service-configmgr: ${err instanceof Error ? err.message : String(err)}\n`
-    )
-    process.exit(1)
-  }
-)
+runServiceMain({ program: 'openvpn3-service-configmgr', usage: USAGE, parse: parseOptions }, main)

@@ -5,7 +5,7 @@
  * `net.openvpn.v3.sessions`, log through the log service, exit when idle without sessions.
  * SIGTERM/SIGINT end the service but leave running backends (and their tunnels) alone.
  */
-import { chownSync, mkdirSync, readFileSync } from 'node:fs'
+import { chownSync, mkdirSync } from 'node:fs'
 import {
   BusName,
   DBusConnection,
@@ -14,60 +14,37 @@ import {
   ObjectPath,
   ServiceHost,
   ServiceLogger,
+  UnknownServiceUserError,
+  dropToServiceUser,
   journalSink,
   lookupUid,
   releaseName,
   requestName,
+  runServiceMain,
   startIdleExit,
 } from '@openvpn3-ts/dbus'
 import { SessionManager } from './manager.js'
-import { USAGE, UsageError, parseOptions, type ServiceOptions } from './options.js'
+import { USAGE, parseOptions, type ServiceOptions } from './options.js'
 import { SessionStore } from './state.js'
 
-function primaryGid(uid: number): number | undefined {
-  try {
-    for (const line of readFileSync('/etc/passwd', 'utf8').split('\n')) {
-      const f = line.split(':')
-      if (f[2] === String(uid) && f[3] !== undefined) return Number(f[3])
-    }
-  } catch {
-    // no passwd file
-  }
-  return undefined
-}
-
-/** Started as root: hand the state directory to the service user and become it. */
+/**
+ * Started as root: hand the state directory to the service user and become it. An unknown
+ * user leaves the service running as root, with a warning.
+ */
 function dropRoot(opts: ServiceOptions, log: ServiceLogger): number {
   mkdirSync(opts.stateDir, { recursive: true, mode: 0o700 })
-  if (process.getuid?.() !== 0) return process.getuid?.() ?? 0
-  const uid = lookupUid(opts.openvpnUser)
-  const gid = uid === undefined ? undefined : primaryGid(uid)
-  if (uid === undefined || gid === undefined) {
+  try {
+    dropToServiceUser(opts.openvpnUser, {
+      prepare: (user) => chownSync(opts.stateDir, user.uid, user.gid),
+    })
+  } catch (err) {
+    if (!(err instanceof UnknownServiceUserError)) throw err
     log.warn(`user ${opts.openvpnUser} not found; running as root`)
-    return 0
   }
-  chownSync(opts.stateDir, uid, gid)
-  process.setgroups?.([gid])
-  process.setgid?.(gid)
-  process.setuid?.(uid)
-  return uid
+  return process.getuid?.() ?? 0
 }
 
-async function main(): Promise<number> {
-  let opts: ServiceOptions
-  try {
-    opts = parseOptions(process.argv.slice(2))
-  } catch (err) {
-    if (err instanceof UsageError) {
-      process.stderr.write(`openvpn3-service-sessionmgr: ${err.message}\n${USAGE}\n`)
-      return 2
-    }
-    throw err
-  }
-  if (opts.help) {
-    process.stdout.write(USAGE + '\n')
-    return 0
-  }
+async function main(opts: ServiceOptions): Promise<number> {
   const log = new ServiceLogger({
     group: LogGroup.SESSIONMGR,
     serviceName: 'openvpn3-service-sessionmgr',
@@ -133,12 +110,4 @@ async function main(): Promise<number> {
   return code
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    process.stderr.write(
-      `openvpn3-service-sessionmgr: ${err instanceof Error ? err.message : String(err)}\n`
-    )
-    process.exit(1)
-  }
-)
+runServiceMain({ program: 'openvpn3-service-sessionmgr', usage: USAGE, parse: parseOptions }, main)
