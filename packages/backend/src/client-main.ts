@@ -9,6 +9,7 @@
 import { DBusConnection, ServiceHost, releaseName, requestName } from '@openvpn3-ts/dbus'
 import { BackendLog } from './backend-log.js'
 import { BackendClient, loadEngineModules } from './client.js'
+import { warmUp } from './warm-up.js'
 import {
   CLIENT_USAGE,
   type ClientOptions,
@@ -69,13 +70,15 @@ async function run(argv: readonly string[]): Promise<number> {
   try {
     await client.start()
     if (opts.tokenFromStdin) {
-      // warm spare: bus connected, object exported, engine loading; wait for a token
-      void loadEngineModules().catch(() => undefined)
+      // warm spare: bus connected, object exported, engine loading and warming; wait for a token
+      let taken = false
+      void warmUp(() => taken).catch(() => undefined)
       const line = await Promise.race([
         readTokenLine(),
         signalled.then(() => undefined),
         conn.closed.then(() => undefined),
       ])
+      taken = true
       if (line === undefined) return 0
       client.setToken(checkToken(line))
       process.stdin.destroy()

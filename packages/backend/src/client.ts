@@ -299,9 +299,9 @@ export class BackendClient {
     this.#registered = true
     this.#sessionPath = sessionPath
     this.#configPath = configPath
-    await this.#c.log.assignSession(sessionPath).catch(() => undefined)
+    const assigned = this.#c.log.assignSession(sessionPath).catch(() => undefined)
     const [{ fetchProfile, evaluateProfile }] = await loadEngineModules()
-    const fetched = await fetchProfile(this.#c.conn, configPath)
+    const [fetched] = await Promise.all([fetchProfile(this.#c.conn, configPath), assigned])
     this.#dco = fetched.dco
     try {
       this.#profile = evaluateProfile(fetched.text, fetched.overrides)
@@ -418,7 +418,7 @@ export class BackendClient {
       { conn: this.#c.conn, log: this.#c.log }
     )
     const [, { createClient, defaultLinkFactory }] = await loadEngineModules()
-    await tun.cleanup()
+    tun.startCleanup()
     this.#tun = tun
     const link: LinkFactory = async (remote, opts) => {
       const l =
@@ -427,7 +427,7 @@ export class BackendClient {
           : await defaultLinkFactory(remote, opts)
       tun.setRemoteAddress(l.remote.address)
       const fd = l instanceof BatchedUdpLink ? l.fd : linkSocketFd(l)
-      await tun.protectSocket(l.remote.address, l.remote.address.includes(':'), fd)
+      await tun.protectLink(l.remote.address, l.remote.address.includes(':'), fd)
       return l
     }
     const options = { ...profile.options, ...this.#credentials() }

@@ -176,7 +176,32 @@ export class NetcfgTun implements Tun {
     }
   }
 
+  /**
+   * netcfg calls started without waiting for their replies (Cleanup, an early ProtectSocket):
+   * `configure()` and any later ProtectSocket wait for them, so netcfg still sees Cleanup →
+   * ProtectSocket → CreateVirtualInterface in that order (trace-cold-session.txt).
+   */
+  #pending: Promise<void> = Promise.resolve()
+
+  /** Starts `Cleanup()` without waiting; later netcfg calls of this object queue behind it. */
+  startCleanup(): void {
+    this.#pending = this.cleanup()
+  }
+
+  /**
+   * ProtectSocket for a freshly opened transport socket. While no tunnel is established, the
+   * socket's packets take the pre-VPN path anyway, so the call runs in the background (the
+   * handshake need not wait for netcfg's route look-ups); `configure()` waits for it before the
+   * tunnel routes exist. With a tunnel up (a reconnect) it is awaited as before.
+   */
+  async protectLink(remote: string, ipv6: boolean, fd?: number): Promise<void> {
+    const p = this.#pending.then(() => this.protectSocket(remote, ipv6, fd))
+    this.#pending = p
+    if (this.#tun !== undefined) await p
+  }
+
   async configure(config: NetworkConfig): Promise<void> {
+    await this.#pending
     if (this.#devicePath !== '/') await this.#destroyDevice()
     const plan = tunPlan(config)
     const mgr = this.#manager()
@@ -189,21 +214,35 @@ export class NetcfgTun implements Tun {
     this.#devicePath = path
     const dev = proxy(this.c.conn, BusName.netcfg, path, netcfgDeviceInterface)
     try {
-      await dev.$set('dns_scope', this.init.dnsScope ?? 'global').catch(() => undefined)
-      for (const a of plan.addresses) await dev.AddIPAddress(...a)
+      // Pipelined: every call is sent at once, in the upstream order, and the replies are
+      // awaited together. One connection keeps the order, and netcfg applies each call before
+      // it looks at the next one (the owner's calls need no caller look-up), so Establish sees
+      // the whole configuration. Any failure fails the setup and destroys the device.
+      const calls: Promise<unknown>[] = [
+        dev.$set('dns_scope', this.init.dnsScope ?? 'global').catch(() => undefined),
+      ]
+      for (const a of plan.addresses) calls.push(dev.AddIPAddress(...a))
       if (this.#remoteAddress !== undefined) {
-        await dev.SetRemoteAddress(this.#remoteAddress, this.#remoteAddress.includes(':'))
+        calls.push(dev.SetRemoteAddress(this.#remoteAddress, this.#remoteAddress.includes(':')))
       }
-      await dev.$set('layer', 3)
-      await dev.$set('mtu', Math.min(config.tunMtu, 65535))
-      if (plan.reroute4) await dev.$set('reroute_ipv4', true)
-      if (plan.reroute6) await dev.$set('reroute_ipv6', true)
+      calls.push(dev.$set('layer', 3))
+      calls.push(dev.$set('mtu', Math.min(config.tunMtu, 65535)))
+      if (plan.reroute4) calls.push(dev.$set('reroute_ipv4', true))
+      if (plan.reroute6) calls.push(dev.$set('reroute_ipv6', true))
       if (!this.init.dnsDisabled) {
-        if (plan.search.length > 0) await dev.AddDNSSearch(plan.search)
-        if (plan.dns.length > 0) await dev.AddDNS(plan.dns)
+        if (plan.search.length > 0) calls.push(dev.AddDNSSearch(plan.search))
+        if (plan.dns.length > 0) calls.push(dev.AddDNS(plan.dns))
       }
-      await dev.AddNetworks(plan.networks)
-      const r = await dev.Establish()
+      calls.push(dev.AddNetworks(plan.networks))
+      const established = dev.Establish()
+      const settled = await Promise.allSettled([...calls, established])
+      const failed = settled.find((x): x is PromiseRejectedResult => x.status === 'rejected')
+      if (failed) {
+        // an fd that came with a reply whose predecessors failed is not used
+        if (settled.at(-1)?.status === 'fulfilled') closeQuietly((await established).fds)
+        throw failed.reason
+      }
+      const r = await established
       const fd = r.fds[0]
       closeQuietly(r.fds.slice(1))
       if (fd === undefined) throw new TunSetupError('netcfg Establish returned no TUN fd')

@@ -48,9 +48,12 @@ export async function fetchProfile(
   configPath: string
 ): Promise<FetchedProfile> {
   const cfg = proxy(conn, BusName.configuration, configPath, configurationObjectInterface)
-  const name = await cfg.$get('name')
-  const dco = await cfg.$get('dco')
-  const rawOverrides = await cfg.$get('overrides')
+  // the three reads go out together; Fetch only after them (a single-use profile is removed)
+  const [name, dco, rawOverrides] = await Promise.all([
+    cfg.$get('name'),
+    cfg.$get('dco'),
+    cfg.$get('overrides'),
+  ])
   const overrides: Overrides = {}
   for (const [k, v] of Object.entries(rawOverrides)) {
     const r = variantSchema.safeParse(v)

@@ -18,9 +18,15 @@ import { UndoList } from './undo.js'
 
 const skip = canUseNetns() ? false : 'needs root for network namespaces'
 
+/** `ip -n <ns>` with batches (the service's runner does the same in its own namespace). */
 function nsRunner(ns: string): IpRunner {
-  const base = createIpRunner()
-  return { run: (args) => base.run(['-n', ns, ...args]) }
+  return createIpRunner('ip', ['-n', ns])
+}
+
+/** The same without `runBatch`: Ip.batch falls back to one `ip` per command. */
+function nsRunnerNoBatch(ns: string): IpRunner {
+  const base = createIpRunner('ip', ['-n', ns])
+  return { run: (args) => base.run(args) }
 }
 
 async function routes(ns: TestNetns): Promise<string> {
@@ -81,46 +87,109 @@ void describe('setUpTun in a namespace', { skip, timeout: 60_000 }, () => {
     redirectMethod: 'host-route',
   }
 
-  void test('redirect-gateway, included/excluded routes, then undo restores the table', async () => {
+  for (const mode of ['batch', 'one ip per change'] as const) {
+    void test(`redirect-gateway, included/excluded routes, then undo restores the table (${mode})`, async () => {
+      const before = await routes(ns)
+      const undo = new UndoList()
+      const r = await setUpTun(cfg, {
+        ip: mode === 'batch' ? nsIp : new Ip(nsRunnerNoBatch(ns.name)),
+        undo,
+        log: () => undefined,
+        openTun: openInNs,
+      }).catch(async (e: unknown) => {
+        await undo.undoAll()
+        throw e
+      })
+      const dev = r.tun.name
+      try {
+        const link = await ns.ip(['-j', 'link', 'show', 'dev', dev])
+        const l = (JSON.parse(link) as { mtu: number; txqlen: number }[])[0]
+        assert.equal(l?.mtu, 1400)
+        assert.equal(l?.txqlen, 200)
+        const v4 = await ns.ip(['-4', 'route', 'show'])
+        assert.match(v4, new RegExp(`^0\\.0\\.0\\.0/1 dev ${dev}`, 'm'))
+        assert.match(v4, new RegExp(`^128\\.0\\.0\\.0/1 dev ${dev}`, 'm'))
+        assert.match(v4, new RegExp(`^192\\.0\\.2\\.200 via 192\\.0\\.2\\.1 dev ${dummy}`, 'm'))
+        assert.match(v4, new RegExp(`^192\\.0\\.2\\.192/26 via 192\\.0\\.2\\.1 dev ${dummy}`, 'm'))
+        assert.match(v4, new RegExp(`^198\\.18\\.5\\.0/24 dev ${dev} .*metric 50`, 'm'))
+        const v6 = await ns.ip(['-6', 'route', 'show'])
+        assert.match(v6, new RegExp(`^::/1 dev ${dev}`, 'm'))
+        assert.match(v6, new RegExp(`^8000::/1 dev ${dev}`, 'm'))
+        assert.match(v6, new RegExp(`^2001:db8:200::/48 dev ${dev}`, 'm'))
+        // the server is still reached through the pre-VPN gateway, everything else via the TUN
+        assert.deepEqual(await nsIp.routeGet(4, '192.0.2.200'), {
+          gateway: '192.0.2.1',
+          dev: dummy,
+        })
+        assert.equal((await nsIp.routeGet(4, '203.0.113.9'))?.dev, dev)
+        assert.equal((await nsIp.routeGet(6, '2001:db8:ffff::1'))?.dev, dev)
+        const kinds = r.changes.map((c) => c.kind)
+        assert.deepEqual(kinds.slice(0, 3), ['device', 'address', 'address'])
+        assert.equal(kinds.filter((k) => k === 'route').length, 7)
+      } finally {
+        const failures = await undo.undoAll()
+        assert.deepEqual(failures, [])
+      }
+      await assert.rejects(ns.ip(['link', 'show', 'dev', dev]))
+      assert.equal(await routes(ns), before)
+    })
+  }
+
+  void test('ip -batch reports how many commands succeeded and why the next failed', async () => {
+    const t = openInNs()
+    try {
+      const out = await nsIp.batch([
+        ['link', 'set', 'dev', t.name, 'up'],
+        ['-4', 'route', 'add', '198.18.77.0/24', 'dev', t.name],
+        ['-4', 'route', 'add', '198.18.77.0/24', 'dev', t.name],
+        ['-4', 'route', 'add', '198.18.78.0/24', 'dev', t.name],
+      ])
+      assert.equal(out.done, 2)
+      assert.equal(out.error?.exists, true)
+      assert.deepEqual(out.error?.args, ['-4', 'route', 'add', '198.18.77.0/24', 'dev', t.name])
+      assert.match(out.error?.message ?? '', /^ip -4 route add 198\.18\.77\.0\/24 .*File exists/)
+      // the batch stopped there: the route after the failure was not added
+      assert.doesNotMatch(await ns.ip(['-4', 'route', 'show']), /198\.18\.78\.0/)
+      assert.deepEqual(
+        await nsIp.batch([['-6', 'route', 'add', '2001:db8:77::/48', 'dev', t.name]]),
+        {
+          done: 1,
+        }
+      )
+    } finally {
+      t.close()
+      await ns.ip(['link', 'del', 'dev', t.name]).catch(() => undefined)
+    }
+  })
+
+  void test('a route that already exists is left alone and the batch goes on', async () => {
     const before = await routes(ns)
     const undo = new UndoList()
-    const r = await setUpTun(cfg, {
-      ip: nsIp,
-      undo,
-      log: () => undefined,
-      openTun: openInNs,
-    }).catch(async (e: unknown) => {
-      await undo.undoAll()
-      throw e
-    })
-    const dev = r.tun.name
+    const logs: string[] = []
+    // the excluded network's bypass route exists already (someone else's): not undone by us
+    await ns.ip(['-4', 'route', 'add', '192.0.2.192/26', 'via', '192.0.2.1', 'dev', dummy])
     try {
-      const link = await ns.ip(['-j', 'link', 'show', 'dev', dev])
-      const l = (JSON.parse(link) as { mtu: number; txqlen: number }[])[0]
-      assert.equal(l?.mtu, 1400)
-      assert.equal(l?.txqlen, 200)
-      const v4 = await ns.ip(['-4', 'route', 'show'])
-      assert.match(v4, new RegExp(`^0\\.0\\.0\\.0/1 dev ${dev}`, 'm'))
-      assert.match(v4, new RegExp(`^128\\.0\\.0\\.0/1 dev ${dev}`, 'm'))
-      assert.match(v4, new RegExp(`^192\\.0\\.2\\.200 via 192\\.0\\.2\\.1 dev ${dummy}`, 'm'))
-      assert.match(v4, new RegExp(`^192\\.0\\.2\\.192/26 via 192\\.0\\.2\\.1 dev ${dummy}`, 'm'))
-      assert.match(v4, new RegExp(`^198\\.18\\.5\\.0/24 dev ${dev} .*metric 50`, 'm'))
-      const v6 = await ns.ip(['-6', 'route', 'show'])
-      assert.match(v6, new RegExp(`^::/1 dev ${dev}`, 'm'))
-      assert.match(v6, new RegExp(`^8000::/1 dev ${dev}`, 'm'))
-      assert.match(v6, new RegExp(`^2001:db8:200::/48 dev ${dev}`, 'm'))
-      // the server is still reached through the pre-VPN gateway, everything else via the TUN
-      assert.deepEqual(await nsIp.routeGet(4, '192.0.2.200'), { gateway: '192.0.2.1', dev: dummy })
-      assert.equal((await nsIp.routeGet(4, '203.0.113.9'))?.dev, dev)
-      assert.equal((await nsIp.routeGet(6, '2001:db8:ffff::1'))?.dev, dev)
-      const kinds = r.changes.map((c) => c.kind)
-      assert.deepEqual(kinds.slice(0, 3), ['device', 'address', 'address'])
-      assert.equal(kinds.filter((k) => k === 'route').length, 7)
+      const r = await setUpTun(cfg, {
+        ip: nsIp,
+        undo,
+        log: (m) => logs.push(m),
+        openTun: openInNs,
+      }).catch(async (e: unknown) => {
+        await undo.undoAll()
+        throw e
+      })
+      assert.ok(logs.some((l) => /Excluded route 192\.0\.2\.192\/26 already exists/.test(l)))
+      // the steps after it ran: half-default routes are there
+      assert.match(
+        await ns.ip(['-6', 'route', 'show']),
+        new RegExp(`^8000::/1 dev ${r.tun.name}`, 'm')
+      )
+      assert.ok(!undo.list().includes('route 192.0.2.192/26'))
+      assert.deepEqual(await undo.undoAll(), [])
+      assert.match(await ns.ip(['-4', 'route', 'show']), /^192\.0\.2\.192\/26 via 192\.0\.2\.1/m)
     } finally {
-      const failures = await undo.undoAll()
-      assert.deepEqual(failures, [])
+      await ns.ip(['-4', 'route', 'del', '192.0.2.192/26']).catch(() => undefined)
     }
-    await assert.rejects(ns.ip(['link', 'show', 'dev', dev]))
     assert.equal(await routes(ns), before)
   })
 

@@ -4,11 +4,20 @@
  * via the pre-VPN gateway, and for redirect-gateway a host route to the VPN server via the
  * pre-VPN gateway plus the two half-default routes (0.0.0.0/1 + 128.0.0.0/1, ::/1 + 8000::/1).
  * Every change is recorded in the undo list right after it is made; on a failure half-way the
- * caller runs the list. Pre-VPN routes are looked up before anything is changed.
+ * caller runs the list. Pre-VPN routes are looked up before anything is changed. The changes
+ * after opening the TUN go to the kernel through one `ip -batch` (see runSteps).
  */
 import { TunDevice } from '../tun/tun-device.js'
 import { hostPrefix, networkOf } from './addr.js'
-import type { Family, Ip, RouteLookup, RouteSpec } from './ip.js'
+import {
+  type BatchOutcome,
+  type Family,
+  type Ip,
+  type IpCommand,
+  type RouteLookup,
+  type RouteSpec,
+  ipCommand,
+} from './ip.js'
 import type { UndoList } from './undo.js'
 
 export interface TunAddress {
@@ -90,25 +99,56 @@ function bypassRoute(
   return r
 }
 
-async function addRoute(c: TunSetupComponents, r: RouteSpec, what: string): Promise<boolean> {
-  try {
-    await c.ip.routeAdd(r)
-  } catch (err) {
-    if ((err as { exists?: boolean }).exists === true) {
-      c.log(`${what} ${r.dst} already exists; left as it is`)
-      return false
-    }
-    throw err
-  }
-  c.undo.push(`route ${r.dst}`, async () => {
+/**
+ * One change of the batch: its command, the undo record to push once it is known to be made,
+ * and for routes whether `File exists` is tolerated (someone's route already does it).
+ */
+interface Step {
+  cmd: IpCommand
+  made: () => void
+  exists?: () => void
+}
+
+/**
+ * Runs the steps in order through `ip -batch` (one process), pushing each made change's undo
+ * record: the batch tells how many commands succeeded, so the undo list stays exact. A step
+ * whose object already exists (and may) is logged and skipped, and the rest goes on in a new
+ * batch. If `ip` cannot say where it stopped (killed by the timeout), every step of that batch
+ * is recorded: undoing a change that was never made is harmless (missing objects are ignored).
+ */
+async function runSteps(ip: Ip, steps: readonly Step[]): Promise<void> {
+  let rest = steps
+  while (rest.length > 0) {
+    let outcome: BatchOutcome
     try {
-      await c.ip.routeDel(r)
+      outcome = await ip.batch(rest.map((s) => s.cmd))
     } catch (err) {
-      // gone with its device already
-      if ((err as { missing?: boolean }).missing !== true) throw err
+      for (const s of rest) s.made()
+      throw err
     }
-  })
-  return true
+    for (const s of rest.slice(0, outcome.done)) s.made()
+    const failed = rest[outcome.done]
+    if (!outcome.error || !failed) return
+    if (!failed.exists || !outcome.error.exists) throw outcome.error
+    failed.exists()
+    rest = rest.slice(outcome.done + 1)
+  }
+}
+
+function routeStep(c: TunSetupComponents, r: RouteSpec, what: string): Step {
+  return {
+    cmd: ipCommand.routeAdd(r),
+    made: () =>
+      c.undo.push(`route ${r.dst}`, async () => {
+        try {
+          await c.ip.routeDel(r)
+        } catch (err) {
+          // gone with its device already
+          if ((err as { missing?: boolean }).missing !== true) throw err
+        }
+      }),
+    exists: () => c.log(`${what} ${r.dst} already exists; left as it is`),
+  }
 }
 
 export async function setUpTun(
@@ -160,31 +200,34 @@ export async function setUpTun(
   const link: { mtu?: number; txqueuelen?: number; up: boolean } = { up: true }
   if (cfg.mtu > 0) link.mtu = cfg.mtu
   if (cfg.txqueuelen > 0) link.txqueuelen = cfg.txqueuelen
-  await ip.linkSet(dev, link)
+  const steps: Step[] = [{ cmd: ipCommand.linkSet(dev, link), made: () => undefined }]
 
   // 3. Addresses.
   for (const a of cfg.addresses) {
     const cidr = `${a.address}/${a.prefix}`
-    await ip.addrAdd(a.family, dev, cidr)
-    undo.push(`address ${cidr}`, async () => {
-      try {
-        await ip.addrDel(a.family, dev, cidr)
-      } catch (err) {
-        if ((err as { missing?: boolean }).missing !== true) throw err
-      }
+    steps.push({
+      cmd: ipCommand.addrAdd(a.family, dev, cidr),
+      made: () =>
+        undo.push(`address ${cidr}`, async () => {
+          try {
+            await ip.addrDel(a.family, dev, cidr)
+          } catch (err) {
+            if ((err as { missing?: boolean }).missing !== true) throw err
+          }
+        }),
     })
     changes.push({ kind: 'address', family: a.family, address: a.address, prefix: a.prefix })
   }
 
   // 4. Host route to the server, before the half-defaults would capture it.
-  if (serverRoute) await addRoute(c, serverRoute, 'Server host route')
+  if (serverRoute) steps.push(routeStep(c, serverRoute, 'Server host route'))
 
   // 5. Included routes, then excluded ones.
   for (const n of cfg.networks.filter((x) => !x.exclude)) {
     const subnet = networkOf(n.family, n.address, n.prefix)
     const r: RouteSpec = { family: n.family, dst: `${subnet}/${n.prefix}`, dev }
     if (n.metric >= 0) r.metric = n.metric
-    await addRoute(c, r, 'Route')
+    steps.push(routeStep(c, r, 'Route'))
     changes.push({
       kind: 'route',
       family: n.family,
@@ -195,7 +238,7 @@ export async function setUpTun(
     })
   }
   for (const e of excluded) {
-    if (e.route) await addRoute(c, e.route, 'Excluded route')
+    if (e.route) steps.push(routeStep(c, e.route, 'Excluded route'))
     else c.log(`No pre-VPN route for excluded network ${e.dst}; skipped`)
     changes.push({
       kind: 'route',
@@ -212,7 +255,7 @@ export async function setUpTun(
     const on = f === 4 ? cfg.rerouteIpv4 : cfg.rerouteIpv6
     if (!on || !redirect) continue
     for (const half of HALF_DEFAULTS[f]) {
-      await addRoute(c, { family: f, dst: `${half}/1`, dev }, 'Half-default route')
+      steps.push(routeStep(c, { family: f, dst: `${half}/1`, dev }, 'Half-default route'))
       changes.push({
         kind: 'route',
         family: f,
@@ -223,5 +266,8 @@ export async function setUpTun(
       })
     }
   }
+
+  // 2.–6. applied in one go, in this order
+  await runSteps(ip, steps)
   return { tun, changes }
 }
