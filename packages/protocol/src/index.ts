@@ -45,6 +45,18 @@ export { openUdpLink } from './link/udp.js'
 export { openTcpLink } from './link/tcp.js'
 export { defaultLinkFactory } from './link/default-link.js'
 export * from './errors.js'
+/** Data-channel crypto, for alternative DataCrypto implementations (`ClientPorts.dataCrypto`). */
+export {
+  AEAD_TAG_LENGTH,
+  createDataCrypto,
+  sliceKeyBlock,
+  type DataCrypto,
+  type DataCryptoFactory,
+  type DataCryptoOptions,
+  type DataKeySlices,
+  type OpenedPacket,
+} from './crypto/data-crypto.js'
+export { cipherInfo, type CipherInfo, type DataCipherName } from './crypto/ciphers.js'
 export * from './profile/index.js'
 /** Maps a parsed profile (`@openvpn3-ts/protocol/profile`) onto EngineOptions (added for the backend). */
 export { engineOptionsFromProfile } from './profile-mapping.js'

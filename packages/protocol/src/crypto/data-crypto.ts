@@ -215,6 +215,13 @@ export interface DataCryptoOptions {
   role?: 'client' | 'server'
 }
 
+/**
+ * Builds the DataCrypto for one negotiated key. The engine defaults to `createDataCrypto`
+ * (node:crypto); a client can inject another implementation (the backend passes the native
+ * AEAD of `@openvpn3-ts/aead`). `opts.keyBlock` is wiped by the engine once this returns.
+ */
+export type DataCryptoFactory = (opts: DataCryptoOptions) => DataCrypto
+
 export function createDataCrypto(opts: DataCryptoOptions): DataCrypto {
   const info = cipherInfo(opts.cipher)
   const slices = sliceKeyBlock(opts.keyBlock, opts.role)

@@ -9,6 +9,7 @@
  *     └──── stop() ◄────┴──────────────────────────┴─► disconnected (final)
  */
 import { randomInt } from 'node:crypto'
+import type { DataCryptoFactory } from '../crypto/data-crypto.js'
 import {
   AuthFailedError,
   ConnectAttemptsExhaustedError,
@@ -80,6 +81,8 @@ export interface ClientPorts {
   /** Defaults to real UDP/TCP sockets. */
   link?: LinkFactory
   now?: () => number
+  /** Data-channel crypto per negotiated key (default: node:crypto, see `createDataCrypto`). */
+  dataCrypto?: DataCryptoFactory
 }
 
 export interface OpenVpnClient {
@@ -423,6 +426,7 @@ class Client implements OpenVpnClient {
       credentials,
       stats: this.counters,
       ...(this.ports.now ? { now: this.ports.now } : {}),
+      ...(this.ports.dataCrypto ? { dataCrypto: this.ports.dataCrypto } : {}),
       hooks: {
         log: (level, message) => this.log(level, message),
         progress: (step) =>

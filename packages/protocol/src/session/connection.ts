@@ -12,7 +12,7 @@
  */
 import { randomBytes } from 'node:crypto'
 import type { TLSSocket } from 'node:tls'
-import { createDataCrypto } from '../crypto/data-crypto.js'
+import { type DataCryptoFactory, createDataCrypto } from '../crypto/data-crypto.js'
 import { cipherInfo } from '../crypto/ciphers.js'
 import type { TlsWrap } from '../crypto/tls-wrap.js'
 import type { CompressionFraming } from '../data/compression.js'
@@ -100,6 +100,8 @@ export interface ConnectionInit {
   hooks: ConnectionHooks
   stats: EngineStats
   now?: () => number
+  /** Data-channel crypto per negotiated key (default: node:crypto `createDataCrypto`). */
+  dataCrypto?: DataCryptoFactory
 }
 
 export type ConnectionEnd =
@@ -790,8 +792,12 @@ export class Connection {
       clientSessionId: this.sidC,
       serverSessionId: this.sidS,
     })
-    ks.crypto = createDataCrypto({ cipher: this.cipher, digest: this.opts.auth, keyBlock: key2 })
-    key2.fill(0)
+    const make = this.init.dataCrypto ?? createDataCrypto
+    try {
+      ks.crypto = make({ cipher: this.cipher, digest: this.opts.auth, keyBlock: key2 })
+    } finally {
+      key2.fill(0)
+    }
     ks.phase = 'keyed'
     ks.keyedAt = this.now()
   }
