@@ -9,9 +9,7 @@
  */
 import { after, before, describe, test } from 'node:test'
 import { strict as assert } from 'node:assert'
-import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { readFileSync } from 'node:fs'
 import {
   BusName,
   DBusConnection,
@@ -26,11 +24,11 @@ import {
   killSync,
   pkiMaterial,
   pollUntil,
-  startBus,
   startProcess,
+  startServiceStack,
   testUsers,
 } from '@openvpn3-ts/testkit'
-import type { TestBus, TestProcess } from '@openvpn3-ts/testkit'
+import type { ServiceStack, TestBus } from '@openvpn3-ts/testkit'
 
 const OPENVPN3 = 'packages/cli/src/openvpn3.ts'
 const canRun = process.getuid?.() === 0
@@ -61,62 +59,24 @@ void describe(
   { skip: !canRun && 'needs root', timeout: 150_000 },
   () => {
     const users = testUsers()
+    let stack: ServiceStack
     let bus: TestBus
-    let dir: string
     let conn: DBusConnection
-    const procs: TestProcess[] = []
     let backendPid = 0
 
     before(async () => {
-      dir = mkdtempSync(join(tmpdir(), 'ovpn3-logchain-'))
-      chmodSync(dir, 0o755)
-      bus = await startBus()
-      procs.push(
-        await startProcess({
-          entry: 'packages/log/src/main.ts',
-          args: ['--log-file', join(dir, 'log'), '--log-level', '6'],
-          bus,
-          waitForName: BusName.log,
-          name: 'log service',
-        }),
-        await startProcess({
-          entry: 'packages/configmgr/src/main.ts',
-          args: ['--idle-exit', '0', '--state-dir', join(dir, 'configs')],
-          bus,
-          waitForName: BusName.configuration,
-          name: 'configmgr',
-        }),
-        await startProcess({
-          entry: 'packages/backend/src/starter-main.ts',
-          args: ['--idle-exit', '0', '--client-output', join(dir, 'clients.log')],
-          bus,
-          waitForName: BusName.backends,
-          name: 'backendstart',
-        }),
-        await startProcess({
-          entry: 'packages/sessionmgr/src/main.ts',
-          args: [
-            '--idle-exit',
-            '0',
-            '--state-dir',
-            join(dir, 'sessions'),
-            '--openvpn-user',
-            'root',
-          ],
-          bus,
-          waitForName: BusName.sessions,
-          name: 'sessionmgr',
-        })
-      )
+      stack = await startServiceStack({
+        services: ['log', 'configmgr', 'backendstart', 'sessionmgr'],
+        args: { log: ['--log-level', '6'] },
+      })
+      bus = stack.bus
       conn = await DBusConnection.connect({ address: bus.address, callTimeoutMs: 20_000 })
     })
 
     after(async () => {
       if (backendPid && isAlive(backendPid)) killSync(backendPid)
-      for (const p of procs.reverse()) await p.stop().catch(() => undefined)
       await conn?.close().catch(() => undefined)
-      await bus?.stop()
-      if (dir) rmSync(dir, { recursive: true, force: true })
+      await stack?.stop()
     })
 
     void test('follows a real session live and ends with it; other users get nothing', async () => {
@@ -165,14 +125,14 @@ void describe(
         assert.match(cli.stdout(), /Session closed/)
         // the log service got them from the backend itself (the source of the forwarding)
         assert.match(
-          readFileSync(join(dir, 'log'), 'utf8'),
+          readFileSync(stack.paths.logFile, 'utf8'),
           /StatusChange from \/net\/openvpn\/v3\/backends\/session: major=2, minor=6/
         )
       } catch (err) {
         // show what did arrive (the test reporter does not show stderr)
         throw new Error(
           `${String(err)}\n--- openvpn3 log output:\n${cli.output()}\n--- log service file:\n` +
-            readFileSync(join(dir, 'log'), 'utf8').slice(-3000),
+            readFileSync(stack.paths.logFile, 'utf8').slice(-3000),
           { cause: err }
         )
       } finally {
