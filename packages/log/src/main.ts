@@ -5,28 +5,14 @@
  * honoured), serve net.openvpn.v3.log until SIGTERM/SIGINT, idle exit or bus loss. SIGHUP
  * reopens the log file (logrotate). Signals are handled only here.
  */
-import { DBusConnection } from '@openvpn3-ts/dbus'
+import { DBusConnection, runServiceMain } from '@openvpn3-ts/dbus'
 import { LogConfigError, LogFileError } from './errors.js'
 import { USAGE, parseOptions } from './options.js'
 import type { LogServiceOptions } from './options.js'
 import { LogService } from './service.js'
 import { LogWriter } from './writers/writer.js'
 
-async function run(argv: readonly string[]): Promise<number> {
-  let opts: LogServiceOptions
-  try {
-    opts = parseOptions(argv)
-  } catch (err) {
-    if (err instanceof LogConfigError) {
-      process.stderr.write(`openvpn3-service-log: ${err.message}\n${USAGE}\n`)
-      return 2
-    }
-    throw err
-  }
-  if (opts.help) {
-    process.stdout.write(`${USAGE}\n`)
-    return 0
-  }
+async function run(opts: LogServiceOptions): Promise<number> {
   const writer = new LogWriter({
     method: opts.method,
     colour: opts.colour,
@@ -71,12 +57,12 @@ async function run(argv: readonly string[]): Promise<number> {
   return 0
 }
 
-run(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    process.stderr.write(
-      `openvpn3-service-log: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`
-    )
-    process.exit(1)
-  }
+runServiceMain(
+  {
+    program: 'openvpn3-service-log',
+    usage: USAGE,
+    parse: parseOptions,
+    isUsageError: (err) => err instanceof LogConfigError,
+  },
+  run
 )

@@ -4,9 +4,11 @@
  * `--no-logtag-prefix`, `--syslog`, `--syslog-facility F` (and our `--syslog-socket PATH`),
  * `--log-file FILE`, `--service-log-dbus-details`, `--idle-exit MIN`, `--state-dir DIR`.
  * `--journald`, `--syslog` and `--log-file` exclude each other; `--colour` excludes journald.
- * Command-line values win over the file.
+ * Command-line values win over the file. Flag syntax and value checks: the dbus service kit.
  */
 import { join } from 'node:path'
+import { z } from 'zod'
+import { UsageError, parseServiceOptions, wholeNumber } from '@openvpn3-ts/dbus'
 import { CONFIG_FILE_NAME, DEFAULT_LOG_LEVEL, LogMethod } from './constants.js'
 import { loadConfig } from './config-file.js'
 import type { LogServiceConfig } from './config-file.js'
@@ -49,88 +51,61 @@ export const USAGE = `Usage: openvpn3-service-log [options]
   --idle-exit MIN             exit after MIN minutes with nothing attached
   --state-dir DIR             load/save DIR/${CONFIG_FILE_NAME}`
 
-function needValue(argv: readonly string[], i: number, name: string): string {
-  const v = argv[i + 1]
-  if (v === undefined || v.startsWith('--')) throw new LogConfigError(`${name} needs a value`)
-  return v
+/** The command line (flag names without dashes), checked by the service kit. */
+const Flags = z.object({
+  'log-level': wholeNumber(6).optional(),
+  timestamp: z.boolean().optional(),
+  colour: z.boolean().optional(),
+  journald: z.boolean().optional(),
+  'no-logtag-prefix': z.boolean().optional(),
+  syslog: z.boolean().optional(),
+  'syslog-facility': z.string().optional(),
+  'syslog-socket': z.string().optional(),
+  'log-file': z.string().optional(),
+  'service-log-dbus-details': z.boolean().optional(),
+  // minutes; fractions accepted (upstream takes whole minutes; tests use seconds)
+  'idle-exit': z
+    .string()
+    .regex(/^\d+(\.\d+)?$/, 'expected minutes')
+    .transform(Number)
+    .optional(),
+  'state-dir': z.string().optional(),
+  help: z.boolean().optional(),
+})
+
+function parseFlags(argv: readonly string[]): z.output<typeof Flags> {
+  try {
+    return parseServiceOptions(argv, Flags, { aliases: { '--color': 'colour', '-h': 'help' } })
+  } catch (err) {
+    if (err instanceof UsageError) throw new LogConfigError(err.message, { cause: err })
+    throw err
+  }
 }
 
-function int(name: string, v: string, max?: number): number {
-  if (!/^\d+$/.test(v) || (max !== undefined && Number(v) > max)) {
-    throw new LogConfigError(`${name}: invalid value '${v}'`)
+/** `o` without its undefined members (absent flags must let the settings file show through). */
+function present<T extends object>(o: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as {
+    [K in keyof T]?: Exclude<T[K], undefined>
   }
-  return Number(v)
 }
 
 /** Parse argv (without node and script); reads the settings file when --state-dir is given. */
 export function parseOptions(argv: readonly string[]): LogServiceOptions {
-  const cli: LogServiceConfig & {
-    colour?: boolean
-    stateDir?: string
-    help?: boolean
-    syslogSocket?: string
-  } = {}
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i] ?? ''
-    const eq = a.indexOf('=')
-    const [name, inline] = a.startsWith('--') && eq > 0 ? [a.slice(0, eq), a.slice(eq + 1)] : [a]
-    const value = (): string => {
-      if (inline !== undefined) return inline
-      const v = needValue(argv, i, name)
-      i++
-      return v
-    }
-    switch (name) {
-      case '--log-level':
-        cli.log_level = int(name, value(), 6)
-        break
-      case '--timestamp':
-        cli.timestamp = true
-        break
-      case '--colour':
-      case '--color':
-        cli.colour = true
-        break
-      case '--journald':
-        cli.journald = true
-        break
-      case '--no-logtag-prefix':
-        cli.no_logtag_prefix = true
-        break
-      case '--syslog':
-        cli.syslog = true
-        break
-      case '--syslog-facility':
-        cli.syslog_facility = value()
-        break
-      case '--syslog-socket':
-        cli.syslogSocket = value()
-        break
-      case '--log-file':
-        cli.log_file = value()
-        break
-      case '--service-log-dbus-details':
-        cli.log_dbus_details = true
-        break
-      case '--idle-exit': {
-        // minutes; fractions accepted (upstream takes whole minutes; tests use seconds)
-        const v = value()
-        if (!/^\d+(\.\d+)?$/.test(v)) throw new LogConfigError(`${name}: invalid value '${v}'`)
-        cli.idle_exit = Number(v)
-        break
-      }
-      case '--state-dir':
-        cli.stateDir = value()
-        break
-      case '-h':
-      case '--help':
-        cli.help = true
-        break
-      default:
-        throw new LogConfigError(`unknown option '${a}'`)
-    }
-  }
-  const configFile = cli.stateDir !== undefined ? join(cli.stateDir, CONFIG_FILE_NAME) : undefined
+  const f = parseFlags(argv)
+  // the command line in the settings file's terms
+  const cli: LogServiceConfig = present({
+    log_level: f['log-level'],
+    timestamp: f.timestamp,
+    journald: f.journald,
+    no_logtag_prefix: f['no-logtag-prefix'],
+    syslog: f.syslog,
+    syslog_facility: f['syslog-facility'],
+    log_file: f['log-file'],
+    log_dbus_details: f['service-log-dbus-details'],
+    idle_exit: f['idle-exit'],
+  })
+  const stateDir = f['state-dir']
+  const configFile = stateDir !== undefined ? join(stateDir, CONFIG_FILE_NAME) : undefined
   const file = configFile !== undefined ? loadConfig(configFile) : {}
   // a method given on the command line replaces the file's method
   const cliMethod = cli.journald || cli.syslog || cli.log_file !== undefined
@@ -143,7 +118,7 @@ export function parseOptions(argv: readonly string[]): LogServiceOptions {
   if (methods > 1) {
     throw new LogConfigError('--journald, --syslog and --log-file cannot be combined')
   }
-  const colour = cli.colour ?? c.log_file_colour ?? false
+  const colour = f.colour ?? c.log_file_colour ?? false
   if (colour && (c.journald || c.syslog)) {
     throw new LogConfigError('--colour cannot be used with --journald or --syslog')
   }
@@ -163,12 +138,12 @@ export function parseOptions(argv: readonly string[]): LogServiceOptions {
     method,
     ...(c.log_file !== undefined ? { logFile: c.log_file } : {}),
     syslogFacility,
-    ...(cli.syslogSocket !== undefined ? { syslogSocket: cli.syslogSocket } : {}),
+    ...(f['syslog-socket'] !== undefined ? { syslogSocket: f['syslog-socket'] } : {}),
     dbusDetails: c.log_dbus_details ?? false,
     logtagPrefix: !(c.no_logtag_prefix ?? false),
     idleExitMin: c.idle_exit ?? 0,
-    ...(cli.stateDir !== undefined ? { stateDir: cli.stateDir } : {}),
+    ...(stateDir !== undefined ? { stateDir } : {}),
     ...(configFile !== undefined ? { configFile } : {}),
-    help: cli.help ?? false,
+    help: f.help ?? false,
   }
 }

@@ -1,25 +1,9 @@
 /**
  * Who counts as "the openvpn user" for the log service's in-service checks (spec §9.2:
  * `AssignSession` and `ProxyLogEvents` only from the openvpn UID). Looked up in /etc/passwd
- * (Node has no getpwnam); root and the service's own UID are accepted as well.
+ * through the dbus kit; root and the service's own UID are accepted as well.
  */
-import { readFileSync } from 'node:fs'
-import { OPENVPN_USER } from '@openvpn3-ts/dbus'
-
-/** UID of `name` from a passwd file, or undefined. */
-export function lookupUid(name: string, passwdPath = '/etc/passwd'): number | undefined {
-  let text: string
-  try {
-    text = readFileSync(passwdPath, 'utf8')
-  } catch {
-    return undefined
-  }
-  for (const line of text.split('\n')) {
-    const f = line.split(':')
-    if (f[0] === name && f[2] !== undefined && /^\d+$/.test(f[2])) return Number(f[2])
-  }
-  return undefined
-}
+import { OPENVPN_USER, lookupUid } from '@openvpn3-ts/dbus'
 
 /** UIDs allowed to act as a service towards the log service. */
 export function serviceUids(): Set<number> {
