@@ -13,9 +13,7 @@
  * (AssignSession accepted) and never the password.
  */
 import { strict as assert } from 'node:assert'
-import { chmod, chown, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { readFile } from 'node:fs/promises'
 import { after, before, describe, test } from 'node:test'
 import {
   BusName,
@@ -29,14 +27,12 @@ import {
 } from '@openvpn3-ts/dbus'
 import {
   type Lab,
-  type TestBus,
-  type TestProcess,
+  type ServiceStack,
   isAlive,
   killSync,
   pollUntil,
-  startBus,
   startLab,
-  startProcess,
+  startServiceStack,
   testUsers,
 } from '@openvpn3-ts/testkit'
 import { StandIns, newBackendToken, newSessionPath } from './testing/standins.js'
@@ -49,75 +45,25 @@ void describe(
   { skip: !canRun && 'needs root and the openvpn user (scripts/setup.sh)' },
   () => {
     let lab: Lab
-    let bus: TestBus
+    let stack: ServiceStack
     let sm: StandIns
-    let dir: string
-    const procs: TestProcess[] = []
     const pids: number[] = []
 
     before(async () => {
-      dir = await mkdtemp(join(tmpdir(), 'ovpn3-be-svc-'))
-      await writeFile(join(dir, 'resolv.conf'), '# test resolv.conf\nnameserver 192.0.2.53\n')
-      // the services drop to the openvpn user: give it the state dir and the log file
-      await chmod(dir, 0o755)
-      await mkdir(join(dir, 'state'))
-      await writeFile(join(dir, 'log-service.log'), '')
-      for (const f of ['state', 'log-service.log']) {
-        await chown(join(dir, f), users.openvpn.uid, users.openvpn.gid)
-      }
       lab = await startLab({ servers: [{ kind: 'userpass' }] })
-      bus = await startBus()
-      procs.push(
-        await startProcess({
-          entry: 'packages/log/src/main.ts',
-          args: [
-            '--log-file',
-            join(dir, 'log-service.log'),
-            '--log-level',
-            '6',
-            '--idle-exit',
-            '0',
-          ],
-          bus,
-          waitForName: BusName.log,
-          name: 'log',
-        }),
-        await startProcess({
-          entry: 'packages/configmgr/src/main.ts',
-          args: ['--state-dir', join(dir, 'state'), '--idle-exit', '0'],
-          bus,
-          waitForName: BusName.configuration,
-          name: 'configmgr',
-        }),
-        await startProcess({
-          entry: 'packages/netcfg/src/main.ts',
-          args: ['--idle-exit', '0', '--resolv-conf', join(dir, 'resolv.conf')],
-          bus,
-          netns: lab.clientNs,
-          waitForName: BusName.netcfg,
-          name: 'netcfg',
-        })
-      )
-      sm = await StandIns.start(bus.address, { configuration: false })
-      procs.push(
-        await startProcess({
-          entry: 'packages/backend/src/starter-main.ts',
-          args: ['--idle-exit', '0', '--client-output', join(dir, 'clients.log')],
-          bus,
-          netns: lab.clientNs,
-          waitForName: BusName.backends,
-          name: 'backendstart',
-        })
-      )
+      stack = await startServiceStack({
+        services: ['log', 'configmgr', 'netcfg', 'backendstart'],
+        netns: lab.clientNs,
+        args: { log: ['--log-level', '6'] },
+      })
+      sm = await StandIns.start(stack.bus.address, { configuration: false })
     })
 
     after(async () => {
       for (const pid of pids) if (isAlive(pid)) killSync(pid)
-      for (const p of procs.reverse()) await p.stop().catch(() => undefined)
       await sm?.close()
-      await bus?.stop()
+      await stack?.stop()
       await lab?.close()
-      if (dir) await rm(dir, { recursive: true, force: true })
     })
 
     void test(
@@ -181,7 +127,7 @@ void describe(
           await be.Disconnect()
           await pollUntil('backend exit', () => !isAlive(pid), { timeoutMs: 15_000 })
 
-          const logText = await readFile(join(dir, 'log-service.log'), 'utf8')
+          const logText = await readFile(stack.paths.logFile, 'utf8')
           assert.match(logText, /Starting connection/)
           assert.match(logText, /Connected: /)
           assert.ok(
@@ -189,8 +135,8 @@ void describe(
             'password in the log service output'
           )
         } catch (err) {
-          t.diagnostic(await readFile(join(dir, 'clients.log'), 'utf8').catch(() => ''))
-          t.diagnostic(await readFile(join(dir, 'log-service.log'), 'utf8').catch(() => ''))
+          t.diagnostic(await readFile(stack.paths.clientOutput, 'utf8').catch(() => ''))
+          t.diagnostic(await readFile(stack.paths.logFile, 'utf8').catch(() => ''))
           throw err
         }
       }

@@ -12,9 +12,7 @@
  * static-challenge server; SIGKILL of a connected backend leaves no TUN (netcfg cleans up).
  */
 import { strict as assert } from 'node:assert'
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { readFile } from 'node:fs/promises'
 import { after, before, describe, test } from 'node:test'
 import {
   BusName,
@@ -26,14 +24,12 @@ import {
 } from '@openvpn3-ts/dbus'
 import {
   type Lab,
-  type TestBus,
-  type TestProcess,
+  type ServiceStack,
   isAlive,
   killSync,
   pollUntil,
-  startBus,
   startLab,
-  startProcess,
+  startServiceStack,
 } from '@openvpn3-ts/testkit'
 import { StandIns, newBackendToken, newSessionPath } from './testing/standins.js'
 
@@ -42,17 +38,12 @@ const canRun = process.getuid?.() === 0
 
 void describe('backend client in the namespace lab', { skip: !canRun && 'needs root' }, () => {
   let lab: Lab
-  let bus: TestBus
+  let stack: ServiceStack
   let sm: StandIns
-  let dir: string
   let clientLog: string
-  const procs: TestProcess[] = []
   const pids: number[] = []
 
   before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'ovpn3-be-lab-'))
-    clientLog = join(dir, 'clients.log')
-    await writeFile(join(dir, 'resolv.conf'), '# test resolv.conf\nnameserver 192.0.2.53\n')
     lab = await startLab({
       servers: [
         { kind: 'cert' },
@@ -61,37 +52,16 @@ void describe('backend client in the namespace lab', { skip: !canRun && 'needs r
         { kind: 'tcp' },
       ],
     })
-    bus = await startBus()
-    sm = await StandIns.start(bus.address)
-    procs.push(
-      await startProcess({
-        entry: 'packages/netcfg/src/main.ts',
-        args: ['--idle-exit', '0', '--resolv-conf', join(dir, 'resolv.conf')],
-        bus,
-        netns: lab.clientNs,
-        waitForName: BusName.netcfg,
-        name: 'netcfg',
-      })
-    )
-    procs.push(
-      await startProcess({
-        entry: 'packages/backend/src/starter-main.ts',
-        args: ['--idle-exit', '0', '--client-output', clientLog],
-        bus,
-        netns: lab.clientNs,
-        waitForName: BusName.backends,
-        name: 'backendstart',
-      })
-    )
+    stack = await startServiceStack({ services: ['netcfg', 'backendstart'], netns: lab.clientNs })
+    clientLog = stack.paths.clientOutput
+    sm = await StandIns.start(stack.bus.address)
   })
 
   after(async () => {
     for (const pid of pids) if (isAlive(pid)) killSync(pid)
-    for (const p of procs.reverse()) await p.stop().catch(() => undefined)
     await sm?.close()
-    await bus?.stop()
+    await stack?.stop()
     await lab?.close()
-    if (dir) await rm(dir, { recursive: true, force: true })
   })
 
   /** StartClient + registration; returns the backend proxy and timings. */
@@ -159,7 +129,7 @@ void describe('backend client in the namespace lab', { skip: !canRun && 'needs r
       assert.equal(await be.$get('session_name'), '192.0.2.1')
       assert.deepEqual(await tunDevices(), [dev])
       // the transport socket reached netcfg's ProtectSocket outside the body (spec §1.6)
-      assert.match(procs[0]?.output() ?? '', /Socket protect called for socket \d+,/)
+      assert.match(stack.service('netcfg').output(), /Socket protect called for socket \d+,/)
 
       const ping = await lab.exec(lab.clientNs, 'ping', [
         '-c',
