@@ -43,6 +43,7 @@ import type { BackendLog } from './backend-log.js'
 import { NoSessionManagerError, ProfileEvaluationError } from './errors.js'
 import { InputQueue } from './input-queue.js'
 import { BatchedUdpLink } from './batched-udp-link.js'
+import { nativeAeadPorts } from './native-aead.js'
 import { NetcfgTun, linkSocketFd } from './netcfg-tun.js'
 import type { EvaluatedProfile } from './profile-eval.js'
 import type * as ProfileEvalModule from './profile-eval.js'
@@ -431,7 +432,8 @@ export class BackendClient {
       return l
     }
     const options = { ...profile.options, ...this.#credentials() }
-    const engine = (this.#c.createEngine ?? createClient)(options, { tun, link })
+    const aead = await nativeAeadPorts(this.#c.log)
+    const engine = (this.#c.createEngine ?? createClient)(options, { tun, link, ...aead })
     this.#engine = engine
     this.#engineRunning = true
     this.#paused = false
