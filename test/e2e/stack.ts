@@ -11,19 +11,15 @@
  * The bus is a filesystem socket, so the client-namespace processes reach it. `cli()` runs the
  * real `openvpn3` command (as root or another UID, with stdin text if given).
  */
-import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { BusName } from '@openvpn3-ts/dbus'
 import {
   type Lab,
   type ServerSpec,
+  type ServiceStack,
   type TestBus,
   type TestProcess,
-  startBus,
   startLab,
   startProcess,
-  testUsers,
+  startServiceStack,
 } from '@openvpn3-ts/testkit'
 
 export const OPENVPN3 = 'packages/cli/src/openvpn3.ts'
@@ -40,7 +36,7 @@ export interface Stack {
   bus: TestBus
   dir: string
   resolvConf: string
-  sessionmgr: TestProcess
+  readonly sessionmgr: TestProcess
   /** run `openvpn3 <args>` to completion */
   cli(
     args: string[],
@@ -59,101 +55,32 @@ export interface Stack {
 }
 
 export async function startStack(opts: { servers: ServerSpec[]; echo?: boolean }): Promise<Stack> {
-  const procs: TestProcess[] = []
-  const dir = await mkdtemp(join(tmpdir(), 'ovpn3-e2e-'))
-  await chmod(dir, 0o755)
-  const logDir = join(dir, 'log')
-  await mkdir(logDir, { mode: 0o777 })
-  await chmod(logDir, 0o777)
-  const resolvConf = join(dir, 'resolv.conf')
-  await writeFile(resolvConf, '# e2e test resolv.conf\nnameserver 192.0.2.53\n')
   let lab: Lab | undefined
-  let bus: TestBus | undefined
-  let sessionmgr: TestProcess | undefined
-  const echo = opts.echo ?? false
+  let services: ServiceStack | undefined
   const close = async () => {
-    await sessionmgr?.stop().catch(() => undefined)
-    for (const p of procs.reverse()) await p.stop().catch(() => undefined)
-    await bus?.stop().catch(() => undefined)
+    await services?.stop().catch(() => undefined)
     await lab?.close()
-    await rm(dir, { recursive: true, force: true })
   }
   try {
     lab = await startLab({ servers: opts.servers })
-    bus = await startBus()
-    const theBus = bus
-    const users = testUsers()
-    const names = new Map<TestProcess, string>()
-    const track = (name: string, p: TestProcess) => {
-      names.set(p, name)
-      return p
-    }
-    procs.push(
-      track(
-        'log',
-        await startProcess({
-          entry: 'packages/log/src/main.ts',
-          args: ['--log-file', join(logDir, 'log'), '--log-level', '4', '--state-dir', logDir],
-          bus,
-          uid: users.openvpn.uid,
-          waitForName: BusName.log,
-          name: 'log',
-          echo,
-        })
-      ),
-      track(
-        'configmgr',
-        await startProcess({
-          entry: 'packages/configmgr/src/main.ts',
-          args: ['--idle-exit', '0', '--state-dir', join(dir, 'configs')],
-          bus,
-          waitForName: BusName.configuration,
-          name: 'configmgr',
-          echo,
-        })
-      ),
-      track(
-        'netcfg',
-        await startProcess({
-          entry: 'packages/netcfg/src/main.ts',
-          args: ['--idle-exit', '0', '--resolv-conf', resolvConf],
-          bus,
-          netns: lab.clientNs,
-          waitForName: BusName.netcfg,
-          name: 'netcfg',
-          echo,
-        })
-      ),
-      track(
-        'backendstart',
-        await startProcess({
-          entry: 'packages/backend/src/starter-main.ts',
-          args: ['--idle-exit', '0', '--client-output', join(dir, 'clients.log')],
-          bus,
-          netns: lab.clientNs,
-          waitForName: BusName.backends,
-          name: 'backendstart',
-          echo,
-        })
-      )
-    )
-    const startSessionMgr = () =>
-      startProcess({
-        entry: 'packages/sessionmgr/src/main.ts',
-        args: ['--idle-exit', '0', '--state-dir', join(dir, 'sessions'), '--openvpn-user', 'root'],
-        bus: theBus,
-        waitForName: BusName.sessions,
-        name: 'sessionmgr',
-        echo,
-      })
-    sessionmgr = await startSessionMgr()
+    services = await startServiceStack({
+      services: ['log', 'configmgr', 'netcfg', 'backendstart', 'sessionmgr'],
+      netns: lab.clientNs,
+      args: { log: ['--log-level', '4'] },
+      resolvConf: '# e2e test resolv.conf\nnameserver 192.0.2.53\n',
+      echo: opts.echo ?? false,
+    })
+    const svc = services
+    const theBus = svc.bus
     const theLab = lab
     const stack: Stack = {
       lab,
-      bus,
-      dir,
-      resolvConf,
-      sessionmgr,
+      bus: theBus,
+      dir: svc.dir,
+      resolvConf: svc.paths.resolvConf,
+      get sessionmgr() {
+        return svc.service('sessionmgr')
+      },
       async cli(args, o = {}) {
         const t0 = performance.now()
         const p = await startProcess({
@@ -184,15 +111,10 @@ export async function startStack(opts: { servers: ServerSpec[]; echo?: boolean }
         })
       },
       servicePids() {
-        const out: Record<string, number> = {}
-        for (const p of procs) out[names.get(p) ?? p.command.join(' ')] = p.pid
-        out['sessionmgr'] = stack.sessionmgr.pid
-        return out
+        return { ...svc.pids() }
       },
       async restartSessionMgr() {
-        await stack.sessionmgr.stop()
-        stack.sessionmgr = await startSessionMgr()
-        sessionmgr = stack.sessionmgr
+        await svc.restart('sessionmgr')
       },
       async tunDevices() {
         const r = await theLab.exec(theLab.clientNs, 'ip', ['-o', 'link', 'show', 'type', 'tun'])
