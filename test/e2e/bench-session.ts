@@ -63,8 +63,11 @@ async function iperf(st: Stack, ip: string, reverse: boolean): Promise<number> {
   return Math.round(j.end.sum_received.bits_per_second / 1e5) / 10
 }
 
-/** One session-start through the CLI; returns wall ms. */
-async function cliStart(st: Stack, dist: boolean): Promise<number> {
+/**
+ * One session-start through the CLI; returns wall ms. `modules`: the dist CLI with its
+ * single-file bundle turned off (OPENVPN3_TS_BUNDLE=0), to show what the bundle saves.
+ */
+async function cliStart(st: Stack, dist: boolean, modules = false): Promise<number> {
   const t0 = performance.now()
   const p = await startProcess({
     entry: dist ? process.execPath : 'packages/cli/src/openvpn3.ts',
@@ -73,6 +76,7 @@ async function cliStart(st: Stack, dist: boolean): Promise<number> {
       : ['session-start', '--config', 'bench', '--quiet'],
     bus: st.bus,
     name: 'session-start',
+    ...(modules ? { env: { ...process.env, OPENVPN3_TS_BUNDLE: '0' } } : {}),
   })
   const exit = await p.waitForExit(60_000)
   const ms = performance.now() - t0
@@ -160,9 +164,12 @@ async function main(): Promise<void> {
       await disconnectAll(conn)
     }
     const warmDist: number[] = []
+    const warmDistModules: number[] = []
     if (existsSync(DIST_CLI)) {
       for (let i = 0; i < ROUNDS; i++) {
         warmDist.push(await cliStart(st, true))
+        await disconnectAll(conn)
+        warmDistModules.push(await cliStart(st, true, true))
         await disconnectAll(conn)
       }
     }
@@ -187,6 +194,9 @@ async function main(): Promise<void> {
       ours_cli_tsx_warm: warmTsx.map(r0),
       ours_cli_dist_warm_median: r0(median(warmDist)),
       ours_cli_dist_warm: warmDist.map(r0),
+      ours_cli_dist_modules_warm_median: r0(median(warmDistModules)),
+      ours_cli_dist_modules_warm: warmDistModules.map(r0),
+      cli_overhead_ms: r0(median(warmDist) - median(bus)),
       ours_bus_warm_median: r0(median(bus)),
       ours_bus_warm: bus.map(r0),
       ours_bus_phases: phases.slice(0, ROUNDS),

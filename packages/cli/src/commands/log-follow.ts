@@ -58,48 +58,97 @@ export function formatSessionEvent(ev: SessionLogEvent): string {
   return `${timeStamp(ev.time)} [STATUS] ${major}, ${minor}${ev.message ? `: ${ev.message}` : ''}`
 }
 
+/**
+ * Subscriptions to forwarded log events made before the session path is known (so
+ * `session-start` can set them up while `NewTunnel` runs): the match rules name no path and
+ * events are passed on only for the session given to `forward()`. The log service sends
+ * forwarded signals to us alone, so no other traffic arrives through the wider rules.
+ */
+export interface PendingSessionLog {
+  /** Ask the session manager to forward `sessionPath`'s log (`LogForward(true)`). */
+  forward(sessionPath: string): Promise<SessionLogFollow>
+  /** Drop the subscriptions (when `forward` is never called or failed; idempotent). */
+  cancel(): Promise<void>
+}
+
+/** Subscribe to forwarded `Log` / `StatusChange` signals; enable forwarding later. */
+export async function subscribeSessionLog(
+  conn: DBusConnection,
+  opts: FollowOptions,
+  sessionPath?: string
+): Promise<PendingSessionLog> {
+  const level = opts.level ?? 4
+  let target = sessionPath
+  const match = {
+    sender: BusName.log,
+    interface: InterfaceName.backends,
+    ...(sessionPath === undefined ? {} : { path: sessionPath }),
+  }
+  const ours = (path: string | undefined) => target !== undefined && path === target
+  // both rules in parallel: one round trip instead of two
+  const subs = await Promise.allSettled([
+    conn.signals.subscribe({ ...match, member: 'Log' }, (msg) => {
+      if (msg.signature !== 'uus' || !ours(msg.path)) return
+      const [group, category, message] = msg.body as [number, number, string]
+      if (!logCategoryPasses(level, category)) return
+      opts.onEvent({ kind: 'log', group, category, message, time: new Date() })
+    }),
+    conn.signals.subscribe({ ...match, member: 'StatusChange' }, (msg) => {
+      if (msg.signature !== 'uus' || !ours(msg.path)) return
+      const [major, minor, message] = msg.body as [number, number, string]
+      opts.onEvent({ kind: 'status', major, minor, message, time: new Date() })
+    }),
+  ])
+  const offs = subs.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []))
+  let cancelled = false
+  const cancel = async () => {
+    if (cancelled) return
+    cancelled = true
+    target = undefined
+    if (conn.isClosed) return
+    for (const off of offs) await off().catch(() => undefined)
+  }
+  const failed = subs.find((r) => r.status === 'rejected')
+  if (failed) {
+    await cancel()
+    throw failed.reason
+  }
+  return {
+    cancel,
+    async forward(path) {
+      if (sessionPath !== undefined && path !== sessionPath)
+        throw new TypeError(`subscribed to ${sessionPath}, not ${path}`)
+      target = path
+      const session = proxy(conn, BusName.sessions, path, sessionObjectInterface)
+      try {
+        await session.LogForward(true)
+      } catch (err) {
+        await cancel()
+        throw err
+      }
+      let stopped = false
+      return {
+        async stop() {
+          if (stopped) return
+          stopped = true
+          if (!conn.isClosed) {
+            await session.$call('LogForward', [false], { timeoutMs: 3000 }).catch(() => undefined)
+          }
+          await cancel()
+        },
+      }
+    },
+  }
+}
+
 /** Subscribe to a session's forwarded log, then enable forwarding. */
 export async function followSessionLog(
   conn: DBusConnection,
   sessionPath: string,
   opts: FollowOptions
 ): Promise<SessionLogFollow> {
-  const level = opts.level ?? 4
-  const offs: (() => Promise<void>)[] = []
-  const match = { sender: BusName.log, interface: InterfaceName.backends, path: sessionPath }
-  offs.push(
-    await conn.signals.subscribe({ ...match, member: 'Log' }, (msg) => {
-      if (msg.signature !== 'uus') return
-      const [group, category, message] = msg.body as [number, number, string]
-      if (!logCategoryPasses(level, category)) return
-      opts.onEvent({ kind: 'log', group, category, message, time: new Date() })
-    })
-  )
-  offs.push(
-    await conn.signals.subscribe({ ...match, member: 'StatusChange' }, (msg) => {
-      if (msg.signature !== 'uus') return
-      const [major, minor, message] = msg.body as [number, number, string]
-      opts.onEvent({ kind: 'status', major, minor, message, time: new Date() })
-    })
-  )
-  const session = proxy(conn, BusName.sessions, sessionPath, sessionObjectInterface)
-  try {
-    await session.LogForward(true)
-  } catch (err) {
-    for (const off of offs) await off().catch(() => undefined)
-    throw err
-  }
-  let stopped = false
-  return {
-    async stop() {
-      if (stopped) return
-      stopped = true
-      if (!conn.isClosed) {
-        await session.$call('LogForward', [false], { timeoutMs: 3000 }).catch(() => undefined)
-      }
-      for (const off of offs) await off().catch(() => undefined)
-    },
-  }
+  const pending = await subscribeSessionLog(conn, opts, sessionPath)
+  return pending.forward(sessionPath)
 }
 
 /** Resolves when the session manager reports `sessionPath` destroyed (or stops watching). */

@@ -22,7 +22,12 @@ import { defineCommand } from '../framework/command.js'
 import { CliError, UsageError } from '../framework/errors.js'
 import type { Output } from '../framework/output.js'
 import type { Prompter } from '../framework/prompt.js'
-import { followSessionLog, formatSessionEvent, type SessionLogFollow } from './log-follow.js'
+import {
+  formatSessionEvent,
+  subscribeSessionLog,
+  type PendingSessionLog,
+  type SessionLogFollow,
+} from './log-follow.js'
 import {
   answerInputQueue,
   connectedToText,
@@ -219,29 +224,33 @@ export default defineCommand({
     const authFile = args.get('auth-file')
     const answers = authFile === undefined ? new Map<string, string>() : readAuthFile(authFile)
     const conn = await bus()
-    const configPath = await resolveProfile(conn, args.get('config'), args.get('config-path'), out)
-    const path = await sessionManager(conn).NewTunnel(configPath)
-    out.line(`Session path: ${path}`)
-    const session = sessionObject(conn, path)
-    const dco = args.bool('dco')
-    if (dco !== undefined) await session.$set('dco', dco)
 
-    let follow: SessionLogFollow | undefined
     let gone = false
+    // A status change seen since the last poll: the next wait returns at once, so a change
+    // that arrives while a status read is on its way is never missed.
+    let statusSeen = false
     let wake: (() => void) | undefined
     const nextEvent = (ms: number) =>
       new Promise<void>((resolve) => {
+        if (statusSeen) {
+          statusSeen = false
+          resolve()
+          return
+        }
         const timer = setTimeout(done, ms)
         function done() {
           clearTimeout(timer)
           wake = undefined
+          statusSeen = false
           resolve()
         }
         wake = done
       })
-    if (!args.has('background')) {
-      try {
-        follow = await followSessionLog(conn, path, {
+    // Subscribe to the forwarded log while the profile is looked up and the session is
+    // created (the match rules do not need the session path); forwarding starts below.
+    const subscribing: Promise<PendingSessionLog | undefined> = args.has('background')
+      ? Promise.resolve(undefined)
+      : subscribeSessionLog(conn, {
           level: args.has('quiet') ? 0 : 4,
           onEvent: (ev) => {
             if (ev.kind === 'status' && ev.major === StatusMajor.SESSION) {
@@ -249,15 +258,46 @@ export default defineCommand({
                 gone = true
             }
             out.line(formatSessionEvent(ev))
-            if (ev.kind === 'status') wake?.()
+            if (ev.kind === 'status') {
+              statusSeen = true
+              wake?.()
+            }
           },
-        })
-      } catch {
-        follow = undefined // no log service: poll and print the status instead
+        }).catch(() => undefined) // no log service: poll and print the status instead
+    let path: string
+    try {
+      const configPath = await resolveProfile(
+        conn,
+        args.get('config'),
+        args.get('config-path'),
+        out
+      )
+      path = await sessionManager(conn).NewTunnel(configPath)
+    } catch (err) {
+      await (await subscribing)?.cancel()
+      throw err
+    }
+    out.line(`Session path: ${path}`)
+    const session = sessionObject(conn, path)
+    const dco = args.bool('dco')
+    // LogForward goes out together with Ready (and the dco Set); Connect waits for it
+    const forwarding: Promise<SessionLogFollow | undefined> = subscribing.then((pending) =>
+      pending?.forward(path).catch(() => undefined)
+    )
+    if (dco !== undefined) {
+      try {
+        await session.$set('dco', dco)
+      } catch (err) {
+        await (await forwarding)?.stop()
+        throw err
       }
     }
+    let follow: SessionLogFollow | undefined
     try {
-      await readyLoop(session, prompt, answers, () => session.Connect())
+      await readyLoop(session, prompt, answers, async () => {
+        follow = await forwarding
+        await session.Connect()
+      })
       if (args.has('background')) {
         out.line('Session started in the background')
         return 0
@@ -272,11 +312,11 @@ export default defineCommand({
         gone: () => gone,
         nextEvent,
       })
-      const [to, name] = await Promise.all([
+      const [to, name, dev] = await Promise.all([
         session.$get('connected_to'),
         session.$get('session_name'),
+        session.$get('device_name'),
       ])
-      const dev = await session.$get('device_name')
       out.line(
         `Connected to ${connectedToText(to)}${name ? ` (session name ${name})` : ''}${dev ? ` on ${dev}` : ''}`
       )
@@ -287,6 +327,7 @@ export default defineCommand({
       }
       throw err
     } finally {
+      follow ??= await forwarding
       await follow?.stop()
     }
   },
