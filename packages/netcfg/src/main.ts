@@ -5,7 +5,7 @@
  * (DBUS_SYSTEM_BUS_ADDRESS honoured), serve net.openvpn.v3.netcfg, and on SIGTERM/SIGINT, idle
  * exit or loss of the bus undo everything before exiting. Signals are handled only here.
  */
-import { DBusConnection } from '@openvpn3-ts/dbus'
+import { DBusConnection, runServiceMain } from '@openvpn3-ts/dbus'
 import { NetcfgConfigError } from './errors.js'
 import type { DnsBackend } from './os/dns.js'
 import { Ip } from './os/ip.js'
@@ -16,21 +16,7 @@ import { USAGE, parseOptions, type NetcfgOptions } from './service/options.js'
 import { CAP_NET_ADMIN, dropPrivilegesByReexec, hasCap } from './service/privileges.js'
 import { NetcfgService } from './service/service.js'
 
-async function run(argv: readonly string[]): Promise<number> {
-  let opts: NetcfgOptions & { help: boolean }
-  try {
-    opts = parseOptions(argv)
-  } catch (err) {
-    if (err instanceof NetcfgConfigError) {
-      process.stderr.write(`openvpn3-service-netcfg: ${err.message}\n${USAGE}\n`)
-      return 2
-    }
-    throw err
-  }
-  if (opts.help) {
-    process.stdout.write(`${USAGE}\n`)
-    return 0
-  }
+async function run(opts: NetcfgOptions): Promise<number> {
   if (process.getuid?.() !== 0 && !hasCap(CAP_NET_ADMIN)) {
     process.stderr.write('openvpn3-service-netcfg: needs root or CAP_NET_ADMIN\n')
     return 1
@@ -78,12 +64,12 @@ async function run(argv: readonly string[]): Promise<number> {
   return 0
 }
 
-run(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    process.stderr.write(
-      `openvpn3-service-netcfg: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`
-    )
-    process.exit(1)
-  }
+runServiceMain(
+  {
+    program: 'openvpn3-service-netcfg',
+    usage: USAGE,
+    parse: parseOptions,
+    isUsageError: (err) => err instanceof NetcfgConfigError,
+  },
+  run
 )

@@ -59,3 +59,22 @@ void test('bad input is refused with the value quoted', () => {
   assert.throws(() => parseConfigFile('{"log_level": "x"}', 'f'), /f: log_level/)
   assert.throws(() => parseConfigFile('{', 'f'), /not valid JSON/)
 })
+
+void test('--flag=value forms; one NetcfgConfigError naming every bad flag', () => {
+  const o = parseOptions(['--log-level=2', '--set-somark=7', '--run-as', 'openvpn', '--help'])
+  assert.equal(o.logLevel, 2)
+  assert.equal(o.setSomark, 7)
+  assert.equal(o.runAs, 'openvpn')
+  assert.equal(o.help, true)
+  assert.throws(
+    () => parseOptions(['--log-level', 'x', '--set-somark', '4294967296', '--idle-exit', '--x']),
+    (err: unknown) => {
+      assert.ok(err instanceof Error && err.name === 'NetcfgConfigError')
+      assert.match(err.message, /unknown option '--x'/)
+      assert.match(err.message, /--idle-exit: needs a value/)
+      assert.match(err.message, /--log-level: invalid value 'x'/)
+      assert.match(err.message, /--set-somark: invalid value '4294967296'/)
+      return true
+    }
+  )
+})

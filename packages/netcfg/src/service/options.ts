@@ -2,12 +2,12 @@
  * Options of openvpn3-service-netcfg (spec §7.1): command line, with defaults read from
  * `<state-dir>/netcfg.json` (upstream's format: JSON whose keys are preceded by `//` comment
  * lines; integer and string values stored as strings, flags as booleans). The command line wins.
- * Everything from outside is checked with zod.
+ * Everything from outside is checked with zod; flag syntax through the dbus service kit.
  */
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { parseArgs } from 'node:util'
 import { z } from 'zod'
+import { UsageError, parseServiceOptions, wholeNumber } from '@openvpn3-ts/dbus'
 import { NetcfgConfigError } from '../errors.js'
 import type { RedirectMethod } from '../os/tun-setup.js'
 
@@ -70,20 +70,21 @@ export function parseConfigFile(text: string, path: string): z.infer<typeof conf
   return r.data
 }
 
-const argSpec = {
-  'log-level': { type: 'string' },
-  'log-file': { type: 'string' },
-  colour: { type: 'boolean' },
-  'idle-exit': { type: 'string' },
-  'resolv-conf': { type: 'string' },
-  'systemd-resolved': { type: 'boolean' },
-  'redirect-method': { type: 'string' },
-  'set-somark': { type: 'string' },
-  'state-dir': { type: 'string' },
-  'run-as': { type: 'string' },
-  'bus-address': { type: 'string' },
-  help: { type: 'boolean' },
-} as const
+/** The command line (flag names without dashes), checked by the service kit. */
+const Flags = z.object({
+  'log-level': wholeNumber(6).optional(),
+  'log-file': z.string().optional(),
+  colour: z.boolean().optional(),
+  'idle-exit': wholeNumber(1_000_000).optional(),
+  'resolv-conf': z.string().optional(),
+  'systemd-resolved': z.boolean().optional(),
+  'redirect-method': z.enum(['host-route', 'bind-device', 'none']).optional(),
+  'set-somark': wholeNumber(0xffffffff).optional(),
+  'state-dir': z.string().optional(),
+  'run-as': z.string().optional(),
+  'bus-address': z.string().optional(),
+  help: z.boolean().optional(),
+})
 
 export const USAGE = `Usage: openvpn3-service-netcfg [options]
   --log-level N            log verbosity 0..6 (default ${DEFAULT_LOG_LEVEL})
@@ -99,17 +100,14 @@ export const USAGE = `Usage: openvpn3-service-netcfg [options]
 
 /** Parses argv (and the config file it names). Throws NetcfgConfigError. */
 export function parseOptions(argv: readonly string[]): NetcfgOptions & { help: boolean } {
-  let values: { [K in keyof typeof argSpec]?: string | boolean | undefined }
+  let f: z.output<typeof Flags>
   try {
-    values = parseArgs({ args: [...argv], options: argSpec, strict: true }).values
-  } catch (cause) {
-    throw new NetcfgConfigError(cause instanceof Error ? cause.message : String(cause), { cause })
+    f = parseServiceOptions(argv, Flags)
+  } catch (err) {
+    if (err instanceof UsageError) throw new NetcfgConfigError(err.message, { cause: err })
+    throw err
   }
-  const str = (k: keyof typeof argSpec): string | undefined => {
-    const v = values[k]
-    return typeof v === 'string' ? v : undefined
-  }
-  const stateDir = str('state-dir')
+  const stateDir = f['state-dir']
   const configFile = stateDir !== undefined ? join(stateDir, CONFIG_FILE_NAME) : ''
   let file: z.infer<typeof configFileSchema> = {}
   if (configFile !== '') {
@@ -121,19 +119,8 @@ export function parseOptions(argv: readonly string[]): NetcfgOptions & { help: b
     }
     if (text !== undefined) file = parseConfigFile(text, configFile)
   }
-  const num = (name: string, v: string | undefined, max: number): number | undefined => {
-    if (v === undefined) return undefined
-    if (!/^\d+$/.test(v) || Number(v) > max) {
-      throw new NetcfgConfigError(`--${name}: invalid value '${v}'`)
-    }
-    return Number(v)
-  }
-  const redirect = str('redirect-method') ?? file.redirect_method ?? 'host-route'
-  if (redirect !== 'host-route' && redirect !== 'bind-device' && redirect !== 'none') {
-    throw new NetcfgConfigError(`--redirect-method: invalid value '${redirect}'`)
-  }
-  const cliResolv = str('resolv-conf')
-  const cliResolved = values['systemd-resolved'] === true
+  const cliResolv = f['resolv-conf']
+  const cliResolved = f['systemd-resolved'] === true
   if (cliResolv !== undefined && cliResolved) {
     throw new NetcfgConfigError('--resolv-conf and --systemd-resolved are mutually exclusive')
   }
@@ -144,23 +131,20 @@ export function parseOptions(argv: readonly string[]): NetcfgOptions & { help: b
     throw new NetcfgConfigError(`${configFile}: resolv_conf_file and systemd_resolved both set`)
   }
   const opts: NetcfgOptions & { help: boolean } = {
-    help: values.help === true,
-    logLevel: num('log-level', str('log-level'), 6) ?? file.log_level ?? DEFAULT_LOG_LEVEL,
-    idleExitMin:
-      num('idle-exit', str('idle-exit'), 1_000_000) ?? file.idle_exit ?? DEFAULT_IDLE_EXIT_MIN,
+    help: f.help === true,
+    logLevel: f['log-level'] ?? file.log_level ?? DEFAULT_LOG_LEVEL,
+    idleExitMin: f['idle-exit'] ?? file.idle_exit ?? DEFAULT_IDLE_EXIT_MIN,
     systemdResolved,
-    redirectMethod: redirect,
+    redirectMethod: f['redirect-method'] ?? file.redirect_method ?? 'host-route',
     configFile,
   }
-  const logFile = str('log-file') ?? file.log_file
+  const logFile = f['log-file'] ?? file.log_file
   if (logFile !== undefined && logFile !== '') opts.logFile = logFile
   if (resolvConf !== undefined && resolvConf !== '') opts.resolvConf = resolvConf
-  const mark = num('set-somark', str('set-somark'), 0xffffffff) ?? file.set_somark
+  const mark = f['set-somark'] ?? file.set_somark
   if (mark !== undefined) opts.setSomark = mark
   if (stateDir !== undefined) opts.stateDir = stateDir
-  const runAs = str('run-as')
-  if (runAs !== undefined) opts.runAs = runAs
-  const bus = str('bus-address')
-  if (bus !== undefined) opts.busAddress = bus
+  if (f['run-as'] !== undefined) opts.runAs = f['run-as']
+  if (f['bus-address'] !== undefined) opts.busAddress = f['bus-address']
   return opts
 }

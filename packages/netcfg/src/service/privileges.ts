@@ -7,6 +7,7 @@
  */
 import { spawn } from 'node:child_process'
 import { readFileSync } from 'node:fs'
+import { UnknownServiceUserError, lookupServiceUser, type ServiceUser } from '@openvpn3-ts/dbus'
 import { NetcfgConfigError } from '../errors.js'
 import type { NetcfgOptions } from './options.js'
 
@@ -31,14 +32,16 @@ export function neededCaps(o: NetcfgOptions): string[] {
   return caps
 }
 
-function lookupUser(name: string): { uid: number; gid: number } {
-  for (const line of readFileSync('/etc/passwd', 'utf8').split('\n')) {
-    const f = line.split(':')
-    if (f[0] === name && f[2] !== undefined && f[3] !== undefined) {
-      return { uid: Number(f[2]), gid: Number(f[3]) }
+/** The `--run-as` account from the passwd file (through the dbus kit). */
+function runAsUser(name: string): ServiceUser {
+  try {
+    return lookupServiceUser(name)
+  } catch (cause) {
+    if (cause instanceof UnknownServiceUserError) {
+      throw new NetcfgConfigError(`--run-as: unknown user '${name}'`, { cause })
     }
+    throw cause
   }
-  throw new NetcfgConfigError(`--run-as: unknown user '${name}'`)
 }
 
 /**
@@ -52,7 +55,7 @@ export function dropPrivilegesByReexec(
   if (o.runAs === undefined || process.getuid?.() !== 0 || process.env[REEXEC_MARK] === '1') {
     return undefined
   }
-  const user = lookupUser(o.runAs)
+  const user = runAsUser(o.runAs)
   const caps = neededCaps(o)
   const capList = ['-all', ...caps.map((c) => `+${c}`)].join(',')
   const args = [
