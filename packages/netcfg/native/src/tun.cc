@@ -42,16 +42,49 @@ Napi::Error ErrnoError(Napi::Env env, const char* what, int err) {
   return e;
 }
 
-bool GetFd(const Napi::CallbackInfo& info, size_t i, int* fd) {
-  if (info.Length() <= i || !info[i].IsNumber()) {
-    Napi::TypeError::New(info.Env(), "fd must be a number").ThrowAsJavaScriptException();
-    return false;
-  }
+// Throws `e` and returns undefined, so an exported function can `return Throw(...)`.
+Napi::Value Throw(const Napi::Error& e) {
+  e.ThrowAsJavaScriptException();
+  return e.Env().Undefined();
+}
+
+// Throws a TypeError `msg` and returns false, for the argument checks below.
+bool TypeFail(Napi::Env env, const char* msg) {
+  Napi::TypeError::New(env, msg).ThrowAsJavaScriptException();
+  return false;
+}
+
+// Argument i is present and `(info[i].*is)()` holds (e.g. &Napi::Value::IsNumber), else a
+// TypeError `msg`.
+bool ArgIs(const Napi::CallbackInfo& info, size_t i, bool (Napi::Value::*is)() const,
+           const char* msg) {
+  return (info.Length() > i && (info[i].*is)()) || TypeFail(info.Env(), msg);
+}
+
+// Argument i as a file descriptor (a number >= 0).
+bool ArgFd(const Napi::CallbackInfo& info, size_t i, int* fd) {
+  if (!ArgIs(info, i, &Napi::Value::IsNumber, "fd must be a number")) return false;
   *fd = info[i].As<Napi::Number>().Int32Value();
-  if (*fd < 0) {
-    Napi::TypeError::New(info.Env(), "fd must be >= 0").ThrowAsJavaScriptException();
-    return false;
-  }
+  return *fd >= 0 || TypeFail(info.Env(), "fd must be >= 0");
+}
+
+// An interface name fits struct ifreq.ifr_name with its NUL.
+bool CheckIfName(Napi::Env env, const std::string& name) {
+  return name.size() < IFNAMSIZ || TypeFail(env, "interface name too long");
+}
+
+// Argument i as the array of packets of writePackets/sendPackets.
+bool ArgPackets(const Napi::CallbackInfo& info, size_t i, Napi::Array* out) {
+  if (!ArgIs(info, i, &Napi::Value::IsArray, "packets must be an array of Buffers")) return false;
+  *out = info[i].As<Napi::Array>();
+  return true;
+}
+
+// Element i of a packet array as bytes.
+bool PacketAt(Napi::Env env, const Napi::Array& arr, uint32_t i, Napi::Uint8Array* out) {
+  Napi::Value v = arr.Get(i);
+  if (!v.IsTypedArray()) return TypeFail(env, "packet is not a Uint8Array");
+  *out = v.As<Napi::Uint8Array>();
   return true;
 }
 
@@ -59,15 +92,9 @@ Napi::Value Open(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   std::string name;
   if (info.Length() > 0 && info[0].IsString()) name = info[0].As<Napi::String>().Utf8Value();
-  if (name.size() >= IFNAMSIZ) {
-    Napi::TypeError::New(env, "interface name too long").ThrowAsJavaScriptException();
-    return env.Undefined();
-  }
+  if (!CheckIfName(env, name)) return env.Undefined();
   int fd = ::open("/dev/net/tun", O_RDWR | O_CLOEXEC | O_NONBLOCK);
-  if (fd < 0) {
-    ErrnoError(env, "open", errno).ThrowAsJavaScriptException();
-    return env.Undefined();
-  }
+  if (fd < 0) return Throw(ErrnoError(env, "open", errno));
   struct ifreq ifr;
   std::memset(&ifr, 0, sizeof ifr);
   ifr.ifr_flags = IFF_TUN | IFF_NO_PI;
@@ -75,8 +102,7 @@ Napi::Value Open(const Napi::CallbackInfo& info) {
   if (::ioctl(fd, TUNSETIFF, &ifr) < 0) {
     int err = errno;
     ::close(fd);
-    ErrnoError(env, "ioctl(TUNSETIFF)", err).ThrowAsJavaScriptException();
-    return env.Undefined();
+    return Throw(ErrnoError(env, "ioctl(TUNSETIFF)", err));
   }
   Napi::Object out = Napi::Object::New(env);
   out.Set("fd", Napi::Number::New(env, fd));
@@ -87,24 +113,21 @@ Napi::Value Open(const Napi::CallbackInfo& info) {
 Napi::Value IfName(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   int fd;
-  if (!GetFd(info, 0, &fd)) return env.Undefined();
+  if (!ArgFd(info, 0, &fd)) return env.Undefined();
   struct ifreq ifr;
   std::memset(&ifr, 0, sizeof ifr);
-  if (::ioctl(fd, TUNGETIFF, &ifr) < 0) {
-    ErrnoError(env, "ioctl(TUNGETIFF)", errno).ThrowAsJavaScriptException();
-    return env.Undefined();
-  }
+  if (::ioctl(fd, TUNGETIFF, &ifr) < 0) return Throw(ErrnoError(env, "ioctl(TUNGETIFF)", errno));
   return Napi::String::New(env, ifr.ifr_name);
 }
 
 Napi::Value SetNonBlocking(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   int fd;
-  if (!GetFd(info, 0, &fd)) return env.Undefined();
+  if (!ArgFd(info, 0, &fd)) return env.Undefined();
   bool on = info.Length() < 2 || info[1].ToBoolean().Value();
   int flags = ::fcntl(fd, F_GETFL);
   if (flags < 0 || ::fcntl(fd, F_SETFL, on ? (flags | O_NONBLOCK) : (flags & ~O_NONBLOCK)) < 0) {
-    ErrnoError(env, "fcntl", errno).ThrowAsJavaScriptException();
+    return Throw(ErrnoError(env, "fcntl", errno));
   }
   return env.Undefined();
 }
@@ -112,8 +135,8 @@ Napi::Value SetNonBlocking(const Napi::CallbackInfo& info) {
 Napi::Value Close(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   int fd;
-  if (!GetFd(info, 0, &fd)) return env.Undefined();
-  if (::close(fd) < 0) ErrnoError(env, "close", errno).ThrowAsJavaScriptException();
+  if (!ArgFd(info, 0, &fd)) return env.Undefined();
+  if (::close(fd) < 0) return Throw(ErrnoError(env, "close", errno));
   return env.Undefined();
 }
 
@@ -121,14 +144,12 @@ Napi::Value Close(const Napi::CallbackInfo& info) {
 Napi::Value SetSocketMark(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   int fd;
-  if (!GetFd(info, 0, &fd)) return env.Undefined();
-  if (info.Length() < 2 || !info[1].IsNumber()) {
-    Napi::TypeError::New(env, "mark must be a number").ThrowAsJavaScriptException();
+  if (!ArgFd(info, 0, &fd) || !ArgIs(info, 1, &Napi::Value::IsNumber, "mark must be a number")) {
     return env.Undefined();
   }
   uint32_t mark = info[1].As<Napi::Number>().Uint32Value();
   if (::setsockopt(fd, SOL_SOCKET, SO_MARK, &mark, sizeof mark) < 0) {
-    ErrnoError(env, "setsockopt(SO_MARK)", errno).ThrowAsJavaScriptException();
+    return Throw(ErrnoError(env, "setsockopt(SO_MARK)", errno));
   }
   return env.Undefined();
 }
@@ -137,18 +158,14 @@ Napi::Value SetSocketMark(const Napi::CallbackInfo& info) {
 Napi::Value BindToDevice(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   int fd;
-  if (!GetFd(info, 0, &fd)) return env.Undefined();
-  if (info.Length() < 2 || !info[1].IsString()) {
-    Napi::TypeError::New(env, "device must be a string").ThrowAsJavaScriptException();
+  if (!ArgFd(info, 0, &fd) ||
+      !ArgIs(info, 1, &Napi::Value::IsString, "device must be a string")) {
     return env.Undefined();
   }
   std::string dev = info[1].As<Napi::String>().Utf8Value();
-  if (dev.size() >= IFNAMSIZ) {
-    Napi::TypeError::New(env, "interface name too long").ThrowAsJavaScriptException();
-    return env.Undefined();
-  }
+  if (!CheckIfName(env, dev)) return env.Undefined();
   if (::setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, dev.c_str(), dev.size()) < 0) {
-    ErrnoError(env, "setsockopt(SO_BINDTODEVICE)", errno).ThrowAsJavaScriptException();
+    return Throw(ErrnoError(env, "setsockopt(SO_BINDTODEVICE)", errno));
   }
   return env.Undefined();
 }
@@ -158,21 +175,13 @@ Napi::Value BindToDevice(const Napi::CallbackInfo& info) {
 Napi::Value WritePackets(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   int fd;
-  if (!GetFd(info, 0, &fd)) return env.Undefined();
-  if (info.Length() < 2 || !info[1].IsArray()) {
-    Napi::TypeError::New(env, "packets must be an array of Buffers").ThrowAsJavaScriptException();
-    return env.Undefined();
-  }
-  Napi::Array arr = info[1].As<Napi::Array>();
+  Napi::Array arr;
+  if (!ArgFd(info, 0, &fd) || !ArgPackets(info, 1, &arr)) return env.Undefined();
   uint32_t n = arr.Length();
   uint32_t written = 0;
   for (uint32_t i = 0; i < n; i++) {
-    Napi::Value v = arr.Get(i);
-    if (!v.IsTypedArray()) {
-      Napi::TypeError::New(env, "packet is not a Uint8Array").ThrowAsJavaScriptException();
-      return env.Undefined();
-    }
-    Napi::Uint8Array b = v.As<Napi::Uint8Array>();
+    Napi::Uint8Array b;
+    if (!PacketAt(env, arr, i, &b)) return env.Undefined();
     ssize_t r;
     do {
       r = ::write(fd, b.Data(), b.ByteLength());
@@ -180,12 +189,29 @@ Napi::Value WritePackets(const Napi::CallbackInfo& info) {
     if (r < 0) {
       if (errno == EAGAIN || errno == EWOULDBLOCK) break;
       if (errno == EINVAL) continue;
-      ErrnoError(env, "write", errno).ThrowAsJavaScriptException();
-      return env.Undefined();
+      return Throw(ErrnoError(env, "write", errno));
     }
     written++;
   }
   return Napi::Number::New(env, written);
+}
+
+// Fills `ss` with (family, numeric address, port); false if the address does not parse.
+bool SockAddr(int family, const std::string& addr, uint16_t port, struct sockaddr_storage* ss,
+              socklen_t* len) {
+  std::memset(ss, 0, sizeof *ss);
+  if (family == AF_INET) {
+    auto* sin = reinterpret_cast<struct sockaddr_in*>(ss);
+    sin->sin_family = AF_INET;
+    sin->sin_port = htons(port);
+    *len = sizeof(struct sockaddr_in);
+    return ::inet_pton(AF_INET, addr.c_str(), &sin->sin_addr) == 1;
+  }
+  auto* sin6 = reinterpret_cast<struct sockaddr_in6*>(ss);
+  sin6->sin6_family = AF_INET6;
+  sin6->sin6_port = htons(port);
+  *len = sizeof(struct sockaddr_in6);
+  return ::inet_pton(AF_INET6, addr.c_str(), &sin6->sin6_addr) == 1;
 }
 
 // Opens a non-blocking UDP socket connected to (family 4|6, numeric address, port); optional
@@ -193,43 +219,20 @@ Napi::Value WritePackets(const Napi::CallbackInfo& info) {
 Napi::Value UdpOpen(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() < 3 || !info[0].IsNumber() || !info[1].IsString() || !info[2].IsNumber()) {
-    Napi::TypeError::New(env, "udpOpen(family, address, port[, bufSize])").ThrowAsJavaScriptException();
-    return env.Undefined();
+    return Throw(Napi::TypeError::New(env, "udpOpen(family, address, port[, bufSize])"));
   }
   int family = info[0].As<Napi::Number>().Int32Value() == 6 ? AF_INET6 : AF_INET;
   std::string addr = info[1].As<Napi::String>().Utf8Value();
   uint32_t port = info[2].As<Napi::Number>().Uint32Value();
-  if (port == 0 || port > 65535) {
-    Napi::RangeError::New(env, "port out of range").ThrowAsJavaScriptException();
-    return env.Undefined();
-  }
+  if (port == 0 || port > 65535) return Throw(Napi::RangeError::New(env, "port out of range"));
   struct sockaddr_storage ss;
-  std::memset(&ss, 0, sizeof ss);
   socklen_t len;
-  if (family == AF_INET) {
-    auto* sin = reinterpret_cast<struct sockaddr_in*>(&ss);
-    sin->sin_family = AF_INET;
-    sin->sin_port = htons(static_cast<uint16_t>(port));
-    if (::inet_pton(AF_INET, addr.c_str(), &sin->sin_addr) != 1) {
-      Napi::TypeError::New(env, "bad IPv4 address").ThrowAsJavaScriptException();
-      return env.Undefined();
-    }
-    len = sizeof(struct sockaddr_in);
-  } else {
-    auto* sin6 = reinterpret_cast<struct sockaddr_in6*>(&ss);
-    sin6->sin6_family = AF_INET6;
-    sin6->sin6_port = htons(static_cast<uint16_t>(port));
-    if (::inet_pton(AF_INET6, addr.c_str(), &sin6->sin6_addr) != 1) {
-      Napi::TypeError::New(env, "bad IPv6 address").ThrowAsJavaScriptException();
-      return env.Undefined();
-    }
-    len = sizeof(struct sockaddr_in6);
+  if (!SockAddr(family, addr, static_cast<uint16_t>(port), &ss, &len)) {
+    return Throw(Napi::TypeError::New(
+        env, family == AF_INET ? "bad IPv4 address" : "bad IPv6 address"));
   }
   int fd = ::socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  if (fd < 0) {
-    ErrnoError(env, "socket", errno).ThrowAsJavaScriptException();
-    return env.Undefined();
-  }
+  if (fd < 0) return Throw(ErrnoError(env, "socket", errno));
   if (info.Length() > 3 && info[3].IsNumber()) {
     int size = info[3].As<Napi::Number>().Int32Value();
     if (size > 0) {
@@ -240,8 +243,7 @@ Napi::Value UdpOpen(const Napi::CallbackInfo& info) {
   if (::connect(fd, reinterpret_cast<struct sockaddr*>(&ss), len) < 0) {
     int err = errno;
     ::close(fd);
-    ErrnoError(env, "connect", err).ThrowAsJavaScriptException();
-    return env.Undefined();
+    return Throw(ErrnoError(env, "connect", err));
   }
   return Napi::Number::New(env, fd);
 }
@@ -363,29 +365,18 @@ long SendGso(int fd, struct iovec* iov, uint32_t n) {
 Napi::Value SendPackets(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   int fd;
-  if (!GetFd(info, 0, &fd)) return env.Undefined();
-  if (info.Length() < 2 || !info[1].IsArray()) {
-    Napi::TypeError::New(env, "packets must be an array of Buffers").ThrowAsJavaScriptException();
-    return env.Undefined();
-  }
-  Napi::Array arr = info[1].As<Napi::Array>();
+  Napi::Array arr;
+  if (!ArgFd(info, 0, &fd) || !ArgPackets(info, 1, &arr)) return env.Undefined();
   uint32_t n = arr.Length();
   std::vector<struct iovec> iov(n);
   for (uint32_t i = 0; i < n; i++) {
-    Napi::Value v = arr.Get(i);
-    if (!v.IsTypedArray()) {
-      Napi::TypeError::New(env, "packet is not a Uint8Array").ThrowAsJavaScriptException();
-      return env.Undefined();
-    }
-    Napi::Uint8Array b = v.As<Napi::Uint8Array>();
+    Napi::Uint8Array b;
+    if (!PacketAt(env, arr, i, &b)) return env.Undefined();
     iov[i].iov_base = b.Data();
     iov[i].iov_len = b.ByteLength();
   }
   long r = gsoDisabled || n < 2 ? SendPlain(fd, iov.data(), 0, n) : SendGso(fd, iov.data(), n);
-  if (r < 0) {
-    ErrnoError(env, "sendmmsg", static_cast<int>(-r)).ThrowAsJavaScriptException();
-    return env.Undefined();
-  }
+  if (r < 0) return Throw(ErrnoError(env, "sendmmsg", static_cast<int>(-r)));
   return Napi::Number::New(env, static_cast<double>(r));
 }
 
@@ -400,9 +391,8 @@ class Poller : public Napi::ObjectWrap<Poller> {
 
   explicit Poller(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Poller>(info) {
     Napi::Env env = info.Env();
-    if (!GetFd(info, 0, &fd_)) return;
-    if (info.Length() < 2 || !info[1].IsFunction()) {
-      Napi::TypeError::New(env, "callback must be a function").ThrowAsJavaScriptException();
+    if (!ArgFd(info, 0, &fd_) ||
+        !ArgIs(info, 1, &Napi::Value::IsFunction, "callback must be a function")) {
       return;
     }
     if (info.Length() > 2 && info[2].IsNumber()) maxBatch_ = info[2].As<Napi::Number>().Uint32Value();
