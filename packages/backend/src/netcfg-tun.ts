@@ -177,8 +177,11 @@ export class NetcfgTun implements Tun {
   }
 
   /**
-   * netcfg calls started without waiting for their replies (Cleanup, an early ProtectSocket):
-   * `configure()` and any later ProtectSocket wait for them, so netcfg still sees Cleanup →
+   * netcfg calls started without waiting for their replies (Cleanup, an early ProtectSocket).
+   * `#pending` settles once the last of them may be followed by the next call: after Cleanup's
+   * reply (netcfg removes this PID's host routes then, so ProtectSocket must come after it), and
+   * as soon as ProtectSocket is sent (netcfg's Establish waits for the caller's ProtectSocket
+   * calls, and upstream's netcfg handles calls one at a time). So netcfg still sees Cleanup →
    * ProtectSocket → CreateVirtualInterface in that order (trace-cold-session.txt).
    */
   #pending: Promise<void> = Promise.resolve()
@@ -190,14 +193,20 @@ export class NetcfgTun implements Tun {
 
   /**
    * ProtectSocket for a freshly opened transport socket. While no tunnel is established, the
-   * socket's packets take the pre-VPN path anyway, so the call runs in the background (the
-   * handshake need not wait for netcfg's route look-ups); `configure()` waits for it before the
-   * tunnel routes exist. With a tunnel up (a reconnect) it is awaited as before.
+   * socket's packets take the pre-VPN path anyway, so the handshake does not wait for netcfg's
+   * route look-ups. With a tunnel up (a reconnect) the reply is awaited as before.
    */
   async protectLink(remote: string, ipv6: boolean, fd?: number): Promise<void> {
-    const p = this.#pending.then(() => this.protectSocket(remote, ipv6, fd))
-    this.#pending = p
-    if (this.#tun !== undefined) await p
+    let markSent: () => void = () => undefined
+    const sent = new Promise<void>((r) => (markSent = r))
+    const reply = this.#pending.then(() => {
+      // the call goes out synchronously, before protectSocket() first waits
+      const r = this.protectSocket(remote, ipv6, fd)
+      markSent()
+      return r
+    })
+    this.#pending = sent
+    if (this.#tun !== undefined) await reply
   }
 
   async configure(config: NetworkConfig): Promise<void> {

@@ -12,9 +12,10 @@
  */
 import { test, describe, before, after } from 'node:test'
 import { strict as assert } from 'node:assert'
+import { execFileSync } from 'node:child_process'
 import { closeSync } from 'node:fs'
 import { createSocket, type Socket } from 'node:dgram'
-import { mkdtemp, readFile, rm, writeFile, access } from 'node:fs/promises'
+import { mkdir, mkdtemp, readFile, rm, writeFile, access } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { DBusCallError } from '@openvpn3-ts/dbus'
@@ -135,7 +136,8 @@ async function routes(ns: TestNetns): Promise<string> {
 
 async function setUp(
   extraArgs: string[] = [],
-  dnsMode: 'resolv' | 'resolved' = 'resolv'
+  dnsMode: 'resolv' | 'resolved' = 'resolv',
+  opts: { slowRouteGet?: boolean } = {}
 ): Promise<Env> {
   const bus = await startBus({ extraPolicy: EXTRA_POLICY })
   const ns = await TestNetns.create('nsncf')
@@ -154,8 +156,19 @@ async function setUp(
   await ns.ip(['route', 'add', 'default', 'via', '192.0.2.1', 'dev', uplink])
   await ns.ip(['-6', 'route', 'add', 'default', 'via', '2001:db8:1::1', 'dev', uplink])
   const dnsArgs = dnsMode === 'resolv' ? ['--resolv-conf', resolv] : ['--systemd-resolved']
+  let env: NodeJS.ProcessEnv | undefined
+  if (opts.slowRouteGet) {
+    // an `ip` first in PATH whose route look-ups take 300 ms (a loaded machine, made certain)
+    const bin = join(dir, 'bin')
+    await mkdir(bin)
+    const real = execFileSync('sh', ['-c', 'command -v ip'], { encoding: 'utf8' }).trim()
+    const script = `#!/bin/sh\ncase "$*" in *"route get"*) sleep 0.3;; esac\nexec ${real} "$@"\n`
+    await writeFile(join(bin, 'ip'), script, { mode: 0o755 })
+    env = { ...process.env, PATH: `${bin}:${process.env['PATH'] ?? '/usr/sbin:/usr/bin'}` }
+  }
   const svc = await startProcess({
     entry: MAIN,
+    ...(env ? { env } : {}),
     args: ['--idle-exit', '0', '--log-level', '6', ...dnsArgs, ...extraArgs],
     bus,
     netns: ns.name,
@@ -754,6 +767,62 @@ void describe(
       } finally {
         closeSync(r.fds[0]!)
       }
+    })
+  }
+)
+
+void describe(
+  'netcfg service: calls pipelined as the backend sends them (slow route look-ups)',
+  { skip, timeout: 60_000 },
+  () => {
+    let e: Env | undefined
+    before(async () => {
+      e = await setUp([], 'resolv', { slowRouteGet: true })
+    })
+    after(async () => {
+      await tearDown(e)
+    })
+
+    void test('calls pipelined as the backend sends them: Establish waits for ProtectSocket', async () => {
+      const { ns, mgr, conn } = e!
+      const before = await routes(ns)
+      const sock = createSocket('udp4')
+      await new Promise<void>((r) => sock.bind(0, '127.0.0.1', () => r()))
+      let fd: number | undefined
+      try {
+        // ProtectSocket's reply is not awaited before the device calls (backend netcfg-tun.ts)
+        const protect = mgr.$call('ProtectSocket', ['192.0.2.203', false, '/'], {
+          fds: [sockFd(sock)],
+        })
+        const path = await mgr.CreateVirtualInterface(`p${uniqueSuffix()}`)
+        const dev = proxy(conn, BusName.netcfg, path, netcfgDeviceInterface)
+        const calls = [
+          dev.$set('dns_scope', 'global'),
+          dev.AddIPAddress('198.18.0.6', 24, '198.18.0.1', false),
+          dev.$set('layer', 3),
+          dev.$set('mtu', 1400),
+          dev.$set('reroute_ipv4', true),
+          dev.AddNetworks([]),
+        ]
+        const established = dev.Establish()
+        await Promise.all(calls)
+        const r = await established
+        fd = r.fds[0]
+        assert.ok(fd !== undefined)
+        assert.equal((await protect).value, true)
+        const ifname = await dev.$get('device_name')
+        const v4 = await ns.ip(['-4', 'route', 'show'])
+        // the host route was looked up before the half-defaults existed: pre-VPN path
+        assert.match(v4, new RegExp(`^192\\.0\\.2\\.203 via 192\\.0\\.2\\.1 dev ${e!.uplink}`, 'm'))
+        assert.match(v4, new RegExp(`^0\\.0\\.0\\.0/1 dev ${ifname}`, 'm'))
+        assert.match(v4, /^198\.18\.0\.0\/24 dev /m)
+        await dev.Destroy()
+        await mgr.Cleanup()
+      } finally {
+        if (fd !== undefined) closeSync(fd)
+        sock.close()
+      }
+      assert.equal(await routes(ns), before)
     })
   }
 )

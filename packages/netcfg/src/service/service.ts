@@ -62,6 +62,13 @@ export class NetcfgService {
   readonly #watches = new Map<string, Promise<NameWatch | undefined>>()
   /** unique name → PID, for cleaning up host routes when the caller vanishes */
   readonly #pidOf = new Map<string, number>()
+  /**
+   * unique name → its ProtectSocket calls still running. A backend may send its device calls
+   * without waiting for the ProtectSocket reply (the D-Bus order is kept); Establish of that
+   * caller's device waits for them, so the host route's pre-VPN look-up never sees the new
+   * tunnel's routes (upstream's netcfg handles calls one at a time, which gives the same order).
+   */
+  readonly #protecting = new Map<string, Promise<void>>()
   #stopIdle: () => void = () => undefined
   #stopped = false
   readonly #done: Promise<string>
@@ -195,27 +202,7 @@ export class NetcfgService {
           await requireRoot(ctx)
           return [...this.#devices.keys()]
         },
-        ProtectSocket: async ({ remote, ipv6, device_path }, ctx) => {
-          const caller = await ctx.caller()
-          const fd = ctx.fds[0]
-          const dev = this.#devices.get(device_path)?.device
-          this.c.log.info(
-            `Socket protect called for socket ${fd ?? -1}, remote: '${remote}', tun: '${dev?.deviceName ?? ''}', ipv6: ${ipv6 ? 'yes' : 'no'}, device_path=${device_path}, device-object: ${dev ? 'found' : 'missing'}`
-          )
-          const family = ipv6 ? 6 : 4
-          if (isIP(remote) !== family) {
-            throw new ServiceError(ErrorDomain.NETCFG, `Invalid remote address '${remote}'`)
-          }
-          this.#pidOf.set(ctx.sender, caller.pid)
-          this.#watch(ctx.sender)
-          return this.#protector.protect({
-            pid: caller.pid,
-            remote,
-            family,
-            fd,
-            tunnels: this.#tunnelNames(),
-          })
-        },
+        ProtectSocket: (args, ctx) => this.#trackProtect(ctx.sender, this.#protect(args, ctx)),
         DcoAvailable: () => dcoAvailable(),
         Cleanup: async (_a, ctx) => {
           const { pid } = await ctx.caller()
@@ -261,6 +248,43 @@ export class NetcfgService {
         version: { get: () => SERVICE_VERSION },
       },
     }
+  }
+
+  async #protect(
+    { remote, ipv6, device_path }: { remote: string; ipv6: boolean; device_path: string },
+    ctx: CallContext
+  ): Promise<boolean> {
+    const caller = await ctx.caller()
+    const fd = ctx.fds[0]
+    const dev = this.#devices.get(device_path)?.device
+    this.c.log.info(
+      `Socket protect called for socket ${fd ?? -1}, remote: '${remote}', tun: '${dev?.deviceName ?? ''}', ipv6: ${ipv6 ? 'yes' : 'no'}, device_path=${device_path}, device-object: ${dev ? 'found' : 'missing'}`
+    )
+    const family = ipv6 ? 6 : 4
+    if (isIP(remote) !== family) {
+      throw new ServiceError(ErrorDomain.NETCFG, `Invalid remote address '${remote}'`)
+    }
+    this.#pidOf.set(ctx.sender, caller.pid)
+    this.#watch(ctx.sender)
+    return this.#protector.protect({
+      pid: caller.pid,
+      remote,
+      family,
+      fd,
+      tunnels: this.#tunnelNames(),
+    })
+  }
+
+  #trackProtect(sender: string, run: Promise<boolean>): Promise<boolean> {
+    const settled = run.then(
+      () => undefined,
+      () => undefined
+    )
+    const chain = Promise.all([this.#protecting.get(sender), settled]).then(() => {
+      if (this.#protecting.get(sender) === chain) this.#protecting.delete(sender)
+    })
+    this.#protecting.set(sender, chain)
+    return run
   }
 
   #allDevices(): NetcfgDevice[] {
@@ -328,6 +352,7 @@ export class NetcfgService {
           )
         },
         Establish: async (_a, ctx) => {
+          await this.#protecting.get(d.owner.sender)
           let fd: number
           try {
             fd = await d.establish()
