@@ -6,7 +6,13 @@
  * serves until Disconnect/ForceShutdown, a signal, loss of the bus, or no registration within
  * REGISTRATION_TIMEOUT_MS. Signals are handled only here (style rule 6).
  */
-import { DBusConnection, ServiceHost, releaseName, requestName } from '@openvpn3-ts/dbus'
+import {
+  DBusConnection,
+  ServiceHost,
+  releaseName,
+  requestName,
+  runServiceMain,
+} from '@openvpn3-ts/dbus'
 import { BackendLog } from './backend-log.js'
 import { BackendClient, loadEngineModules } from './client.js'
 import { warmUp } from './warm-up.js'
@@ -34,17 +40,7 @@ async function readTokenLine(): Promise<string | undefined> {
 /** A backend nobody registers is an orphan: give up after this long. */
 const REGISTRATION_TIMEOUT_MS = 60_000
 
-async function run(argv: readonly string[]): Promise<number> {
-  let opts: ClientOptions
-  try {
-    opts = parseClientOptions(argv)
-  } catch (err) {
-    if (err instanceof BackendUsageError) {
-      process.stderr.write(`openvpn3-service-client: ${err.message}\n${CLIENT_USAGE}\n`)
-      return 1
-    }
-    throw err
-  }
+async function run(opts: ClientOptions): Promise<number> {
   const signalled = new Promise<string>((resolve) => {
     for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
       process.once(sig, () => resolve(sig))
@@ -113,12 +109,13 @@ async function run(argv: readonly string[]): Promise<number> {
   return code
 }
 
-run(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    process.stderr.write(
-      `openvpn3-service-client: fatal: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`
-    )
-    process.exit(1)
-  }
+runServiceMain(
+  {
+    program: 'openvpn3-service-client',
+    usage: CLIENT_USAGE,
+    parse: parseClientOptions,
+    isUsageError: (err) => err instanceof BackendUsageError,
+    usageExitCode: 1,
+  },
+  run
 )

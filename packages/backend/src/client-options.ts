@@ -1,10 +1,10 @@
 /**
  * Command line of `openvpn3-service-client` (spec §6.1):
  * `[--log-level 0-6] [--log-file FILE|stdout:] [--colour] [--disable-protect-socket] <token>`,
- * exactly one positional argument (the session token).
+ * exactly one positional argument (the session token). Flag syntax: the dbus service kit.
  */
-import { parseArgs } from 'node:util'
 import { z } from 'zod'
+import { UsageError, parseServiceOptions, wholeNumber } from '@openvpn3-ts/dbus'
 import { BackendUsageError } from './errors.js'
 
 export interface ClientOptions {
@@ -31,37 +31,34 @@ const tokenSchema = z
   .string()
   .regex(/^[0-9a-z]{8}t[0-9a-z]{4}t[0-9a-z]{4}t[0-9a-z]{4}t[0-9a-z]{12}$/)
 
+/** The command line (flag names without dashes; `token` gets the positional arguments). */
+const Args = z.object({
+  'log-level': wholeNumber(6).default(3),
+  'log-file': z.string().optional(),
+  colour: z.boolean().default(false),
+  'disable-protect-socket': z.boolean().default(false),
+  'token-from-stdin': z.boolean().default(false),
+  token: z.array(z.string()),
+})
+
 export function parseClientOptions(argv: readonly string[]): ClientOptions {
-  let parsed
+  let a: z.output<typeof Args>
   try {
-    parsed = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      options: {
-        'log-level': { type: 'string' },
-        'log-file': { type: 'string' },
-        colour: { type: 'boolean' },
-        'disable-protect-socket': { type: 'boolean' },
-        'token-from-stdin': { type: 'boolean' },
-      },
-    })
-  } catch (cause) {
-    throw new BackendUsageError(cause instanceof Error ? cause.message : String(cause), { cause })
+    a = parseServiceOptions(argv, Args, { positionals: 'token' })
+  } catch (err) {
+    if (err instanceof UsageError) throw new BackendUsageError(err.message, { cause: err })
+    throw err
   }
-  const { values, positionals } = parsed
-  const fromStdin = values['token-from-stdin'] ?? false
-  if (positionals.length !== (fromStdin ? 0 : 1)) {
+  const fromStdin = a['token-from-stdin']
+  if (a.token.length !== (fromStdin ? 0 : 1)) {
     throw new BackendUsageError('exactly one session token expected')
   }
-  const token = fromStdin ? '' : checkToken(positionals[0])
-  const level = values['log-level'] ?? '3'
-  if (!/^[0-6]$/.test(level)) throw new BackendUsageError(`invalid --log-level '${level}'`)
   return {
-    token,
-    logLevel: Number(level),
-    ...(values['log-file'] !== undefined ? { logFile: values['log-file'] } : {}),
-    colour: values.colour ?? false,
-    disableProtectSocket: values['disable-protect-socket'] ?? false,
+    token: fromStdin ? '' : checkToken(a.token[0]),
+    logLevel: a['log-level'],
+    ...(a['log-file'] !== undefined ? { logFile: a['log-file'] } : {}),
+    colour: a.colour,
+    disableProtectSocket: a['disable-protect-socket'],
     tokenFromStdin: fromStdin,
   }
 }

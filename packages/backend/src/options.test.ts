@@ -77,3 +77,23 @@ void test('starter: defaults and client options passed through', () => {
     assert.throws(() => parseStarterOptions(bad), BackendUsageError, JSON.stringify(bad))
   }
 })
+
+void test('starter and client: --flag=value; one error naming every problem', () => {
+  const o = parseStarterOptions(['--log-level=5', '--client-runner=tsx', '--client-setenv=A=1'])
+  assert.equal(o.logLevel, 5)
+  assert.equal(o.clientRunner, 'tsx')
+  assert.deepEqual(o.clientEnv, { A: '1' })
+  assert.throws(
+    () => parseStarterOptions(['--idle-exit', '86401', '--client-setenv', '=x', '--nope']),
+    (err: unknown) => {
+      assert.ok(err instanceof BackendUsageError)
+      assert.match(err.message, /unknown option '--nope'/)
+      assert.match(err.message, /--idle-exit: invalid value '86401'/)
+      assert.match(err.message, /--client-setenv: invalid value '=x'/)
+      return true
+    }
+  )
+  const t = newBackendToken()
+  assert.equal(parseClientOptions([`--log-level=0`, '--', t]).logLevel, 0)
+  assert.throws(() => parseClientOptions(['--colour=1', t]), /--colour: takes no value/)
+})

@@ -27,6 +27,7 @@ import {
   proxy,
   releaseName,
   requestName,
+  runServiceMain,
   startIdleExit,
 } from '@openvpn3-ts/dbus'
 import { BackendUsageError } from './errors.js'
@@ -35,17 +36,7 @@ import { STARTER_USAGE, type StarterOptions, parseStarterOptions } from './start
 
 const TOKEN = /^[0-9a-z]{8}t[0-9a-z]{4}t[0-9a-z]{4}t[0-9a-z]{4}t[0-9a-z]{12}$/
 
-async function run(argv: readonly string[]): Promise<number> {
-  let opts: StarterOptions
-  try {
-    opts = parseStarterOptions(argv)
-  } catch (err) {
-    if (err instanceof BackendUsageError) {
-      process.stderr.write(`openvpn3-service-backendstart: ${err.message}\n${STARTER_USAGE}\n`)
-      return 2
-    }
-    throw err
-  }
+async function run(opts: StarterOptions): Promise<number> {
   const signalled = new Promise<string>((resolve) => {
     for (const sig of ['SIGTERM', 'SIGINT'] as const) process.once(sig, () => resolve(sig))
   })
@@ -142,12 +133,12 @@ async function run(argv: readonly string[]): Promise<number> {
   return code
 }
 
-run(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    process.stderr.write(
-      `openvpn3-service-backendstart: fatal: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`
-    )
-    process.exit(1)
-  }
+runServiceMain(
+  {
+    program: 'openvpn3-service-backendstart',
+    usage: STARTER_USAGE,
+    parse: parseStarterOptions,
+    isUsageError: (err) => err instanceof BackendUsageError,
+  },
+  run
 )

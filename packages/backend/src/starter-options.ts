@@ -6,8 +6,10 @@
  * `--client-setenv NAME=VALUE`. Our addition: `--client-runner auto|dist|tsx` (how the client
  * is started, see starter.ts), `--client-output FILE` (client stdout/stderr, for tests) and
  * `--spare-clients 0|1` (keep a warm spare client, default 1; off with `--client-binary`).
+ * Flag syntax and value checks: the dbus service kit.
  */
-import { parseArgs } from 'node:util'
+import { z } from 'zod'
+import { UsageError, parseServiceOptions, wholeNumber } from '@openvpn3-ts/dbus'
 import { BackendUsageError } from './errors.js'
 
 export type ClientRunner = 'auto' | 'dist' | 'tsx'
@@ -27,67 +29,50 @@ export interface StarterOptions {
 export const STARTER_USAGE =
   'Usage: openvpn3-service-backendstart [--log-level N] [--idle-exit SECONDS] [--client-log-level L] [--client-log-file F] [--client-colour] [--client-disable-protect-socket] [--client-runner auto|dist|tsx] [--client-output FILE] [--spare-clients 0|1]'
 
-const intArg = (name: string, v: string | undefined, def: number, max: number): number => {
-  if (v === undefined) return def
-  if (!/^\d+$/.test(v) || Number(v) > max) throw new BackendUsageError(`invalid --${name} '${v}'`)
-  return Number(v)
-}
+/** The command line (flag names without dashes), checked by the service kit. */
+const Flags = z.object({
+  'log-level': wholeNumber(6).default(3),
+  'idle-exit': wholeNumber(86_400).default(30),
+  'client-log-level': wholeNumber(6).optional(),
+  'client-log-file': z.string().optional(),
+  'client-colour': z.boolean().default(false),
+  'client-disable-protect-socket': z.boolean().default(false),
+  'client-binary': z.string().optional(),
+  'client-setenv': z.array(z.string().regex(/^[^=]+=/, 'expected NAME=VALUE')).default([]),
+  'client-runner': z.enum(['auto', 'dist', 'tsx']).default('auto'),
+  'client-output': z.string().optional(),
+  'spare-clients': wholeNumber(1).default(1),
+})
 
 export function parseStarterOptions(argv: readonly string[]): StarterOptions {
-  let values
+  let f: z.output<typeof Flags>
   try {
-    values = parseArgs({
-      args: [...argv],
-      allowPositionals: false,
-      options: {
-        'log-level': { type: 'string' },
-        'idle-exit': { type: 'string' },
-        'client-log-level': { type: 'string' },
-        'client-log-file': { type: 'string' },
-        'client-colour': { type: 'boolean' },
-        'client-disable-protect-socket': { type: 'boolean' },
-        'client-binary': { type: 'string' },
-        'client-setenv': { type: 'string', multiple: true },
-        'client-runner': { type: 'string' },
-        'client-output': { type: 'string' },
-        'spare-clients': { type: 'string' },
-      },
-    }).values
-  } catch (cause) {
-    throw new BackendUsageError(cause instanceof Error ? cause.message : String(cause), { cause })
+    f = parseServiceOptions(argv, Flags)
+  } catch (err) {
+    if (err instanceof UsageError) throw new BackendUsageError(err.message, { cause: err })
+    throw err
   }
   const clientArgs: string[] = []
-  const cl = values['client-log-level']
-  if (cl !== undefined) {
-    intArg('client-log-level', cl, 3, 6)
-    clientArgs.push('--log-level', cl)
+  if (f['client-log-level'] !== undefined) {
+    clientArgs.push('--log-level', String(f['client-log-level']))
   }
-  if (values['client-log-file'] !== undefined) {
-    clientArgs.push('--log-file', values['client-log-file'])
-  }
-  if (values['client-colour']) clientArgs.push('--colour')
-  if (values['client-disable-protect-socket']) clientArgs.push('--disable-protect-socket')
+  if (f['client-log-file'] !== undefined) clientArgs.push('--log-file', f['client-log-file'])
+  if (f['client-colour']) clientArgs.push('--colour')
+  if (f['client-disable-protect-socket']) clientArgs.push('--disable-protect-socket')
   const clientEnv: Record<string, string> = {}
-  for (const kv of values['client-setenv'] ?? []) {
+  for (const kv of f['client-setenv']) {
     const i = kv.indexOf('=')
-    if (i <= 0) throw new BackendUsageError(`invalid --client-setenv '${kv}'`)
     clientEnv[kv.slice(0, i)] = kv.slice(i + 1)
   }
-  const runner = values['client-runner'] ?? 'auto'
-  if (runner !== 'auto' && runner !== 'dist' && runner !== 'tsx') {
-    throw new BackendUsageError(`invalid --client-runner '${runner}'`)
-  }
+  const binary = f['client-binary']
   return {
-    logLevel: intArg('log-level', values['log-level'], 3, 6),
-    idleExitSec: intArg('idle-exit', values['idle-exit'], 30, 86_400),
+    logLevel: f['log-level'],
+    idleExitSec: f['idle-exit'],
     clientArgs,
-    ...(values['client-binary'] !== undefined ? { clientBinary: values['client-binary'] } : {}),
+    ...(binary !== undefined ? { clientBinary: binary } : {}),
     clientEnv,
-    clientRunner: runner,
-    ...(values['client-output'] !== undefined ? { clientOutput: values['client-output'] } : {}),
-    spareClients:
-      values['client-binary'] !== undefined
-        ? 0
-        : intArg('spare-clients', values['spare-clients'], 1, 1),
+    clientRunner: f['client-runner'],
+    ...(f['client-output'] !== undefined ? { clientOutput: f['client-output'] } : {}),
+    spareClients: binary !== undefined ? 0 : f['spare-clients'],
   }
 }
