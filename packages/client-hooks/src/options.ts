@@ -2,11 +2,12 @@
  * Command line of `openvpn3-hooks` (checked with zod). Hook directories default to
  * `/etc/openvpn3/hooks/{connect,disconnect}.d` for root and
  * `$XDG_CONFIG_HOME/openvpn3/hooks/{connect,disconnect}.d` (or `~/.config/…`) otherwise.
+ * Flag syntax and the error listing every problem: the dbus service kit.
  */
-import { parseArgs } from 'node:util'
 import { homedir } from 'node:os'
 import { join } from 'node:path'
 import { z } from 'zod'
+import { parseServiceOptions } from '@openvpn3-ts/dbus'
 
 export const SYSTEM_HOOKS_DIR = '/etc/openvpn3/hooks'
 
@@ -24,9 +25,7 @@ export interface HooksOptions {
   verbose: boolean
 }
 
-export class UsageError extends Error {
-  override readonly name = 'UsageError'
-}
+export { UsageError } from '@openvpn3-ts/dbus'
 
 export const USAGE = `Usage: openvpn3-hooks [options]
   --hooks-dir DIR        base directory holding connect.d/ and disconnect.d/
@@ -50,6 +49,7 @@ const schema = z.object({
   'stats-interval': num(500, 300_000).default(10_000),
   'max-output': num(0, 65_536).default(4096),
   verbose: z.boolean().default(false),
+  help: z.boolean().default(false),
 })
 
 /** Default base directory for this user. */
@@ -66,36 +66,8 @@ export function parseOptions(
   uid: number,
   env: NodeJS.ProcessEnv
 ): HooksOptions | undefined {
-  let values: Record<string, unknown>
-  try {
-    values = parseArgs({
-      args: argv,
-      options: {
-        'hooks-dir': { type: 'string' },
-        'connect-dir': { type: 'string' },
-        'disconnect-dir': { type: 'string' },
-        timeout: { type: 'string' },
-        'poll-interval': { type: 'string' },
-        'stats-interval': { type: 'string' },
-        'max-output': { type: 'string' },
-        verbose: { type: 'boolean' },
-        help: { type: 'boolean' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }).values
-  } catch (err) {
-    throw new UsageError((err as Error).message, { cause: err })
-  }
-  if (values['help'] === true) return undefined
-  const { help: _help, ...rest } = values
-  const r = schema.safeParse(rest)
-  if (!r.success) {
-    throw new UsageError(
-      r.error.issues.map((i) => `--${i.path.join('.')}: ${i.message}`).join('; ')
-    )
-  }
-  const o = r.data
+  const o = parseServiceOptions(argv, schema)
+  if (o.help) return undefined
   const base = o['hooks-dir'] ?? defaultHooksDir(uid, env)
   return {
     connectDir: o['connect-dir'] ?? join(base, 'connect.d'),
