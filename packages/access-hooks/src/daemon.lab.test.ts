@@ -10,89 +10,55 @@ import { chmodSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { pollUntil } from '@openvpn3-ts/testkit'
-import { parseConfig } from './config.js'
-import { AccessDaemon } from './daemon.js'
-import { loadEventsModule } from './events-module.js'
-import { silentLogger } from './logger.js'
-import { hashPassword } from './password.js'
-import { openSqliteStore } from './store/sqlite.js'
-import type { Store } from './store/types.js'
-import {
-  ClientManagement,
-  startAccessLab,
-  startClient,
-  type AccessLab,
-  type ClientRun,
-} from './testing/lab-harness.js'
+import { ClientManagement } from './testing/lab-harness.js'
+import { LabFixture, NEEDS_ROOT, ROOT } from './testing/lab-fixture.js'
 import { base32Decode, generateSecret, totp } from './totp.js'
 
-const root = process.getuid?.() === 0
-let al: AccessLab | undefined
-let store: Store
 const secret = generateSecret()
-const clients: ClientRun[] = []
+const fx = new LabFixture()
 
 before(async () => {
-  if (!root) return
-  al = await startAccessLab()
-  store = openSqliteStore(join(al.dir, 'access.db'))
-  await store.init()
-  const h = (pw: string) => hashPassword(pw, 'min')
-  await store.addUser({ username: 'alice', passwordHash: await h('alice-pw') })
-  await store.addUser({
-    username: 'mac',
-    passwordHash: await h('mac-pw'),
-    macs: ['00:11:22:33:44:55'],
-  })
-  await store.addUser({ username: 'otp', passwordHash: await h('otp-pw'), totpSecret: secret })
-  await store.addUser({
-    username: 'timed',
-    passwordHash: await h('timed-pw'),
-    limits: { dailySeconds: 3 },
-  })
+  if (!ROOT) return
+  await fx.start()
+  await fx.openStore('access.db', [
+    { username: 'alice', password: 'alice-pw' },
+    { username: 'mac', password: 'mac-pw', macs: ['00:11:22:33:44:55'] },
+    { username: 'otp', password: 'otp-pw', totpSecret: secret },
+    { username: 'timed', password: 'timed-pw', limits: { dailySeconds: 3 } },
+  ])
 })
 
-after(async () => {
-  for (const c of clients) await c.stop()
-  await store?.close()
-  await al?.close()
-})
+after(() => fx.close())
 
-async function withDaemon<T>(
-  extra: Record<string, unknown>,
-  fn: (d: AccessDaemon) => Promise<T>,
-  eventsPath?: string
-): Promise<T> {
-  if (!al) throw new Error('no lab')
-  const config = parseConfig(
-    { serverId: 'lab', management: { socket: al.sock }, ...extra },
-    'daemon'
+/** Waits until `path` exists and `ready(text)` holds; resolves its text. */
+function readWhen(
+  what: string,
+  path: string,
+  ready: (text: string) => boolean,
+  timeoutMs: number
+): Promise<string> {
+  return pollUntil(
+    what,
+    () => {
+      try {
+        const text = readFileSync(path, 'utf8')
+        return ready(text) ? text : undefined
+      } catch {
+        return undefined
+      }
+    },
+    { timeoutMs }
   )
-  const events = eventsPath ? await loadEventsModule(eventsPath, silentLogger) : undefined
-  const daemon = new AccessDaemon({ config, store, logger: silentLogger, events })
-  daemon.start()
-  try {
-    await pollUntil('daemon ready', () => (daemon.ready ? true : undefined), { timeoutMs: 10_000 })
-    return await fn(daemon)
-  } finally {
-    await daemon.stop()
-  }
 }
 
-function client(o: Omit<Parameters<typeof startClient>[1], 'server'>): ClientRun {
-  if (!al) throw new Error('no lab')
-  const c = startClient(al, { server: al.mgmtServer, ...o })
-  clients.push(c)
-  return c
-}
-
-async function outcome(o: Omit<Parameters<typeof startClient>[1], 'server'>): Promise<string> {
-  const c = client(o)
-  try {
-    return await c.outcome()
-  } finally {
-    await c.stop()
-  }
+/** `env | sort` output as a record. */
+function parseEnv(text: string): Record<string, string> {
+  return Object.fromEntries(
+    text
+      .trim()
+      .split('\n')
+      .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)])
+  )
 }
 
 const T = { timeout: 90_000 }
@@ -102,41 +68,28 @@ void describe('access daemon on a real OpenVPN 2.6 server', () => {
     'password: a real client connects; wrong password and unknown user get AUTH_FAILED with the reason; accounting row after disconnect',
     T,
     async (t) => {
-      if (!root) return t.skip('needs root for network namespaces')
-      await withDaemon({}, async () => {
-        const c = client({ username: 'alice', password: 'alice-pw' })
+      if (!ROOT) return t.skip(NEEDS_ROOT)
+      await fx.withDaemon({}, async () => {
+        const c = fx.client({ username: 'alice', password: 'alice-pw' })
         assert.equal(await c.outcome(), 'connected')
-        const open = await store.listSessions({ serverId: 'lab', activeOnly: true })
+        const open = await fx.store.listSessions({ serverId: 'lab', activeOnly: true })
         assert.equal(open.length, 1)
         const s = open[0]
         assert.equal(s?.username, 'alice')
         assert.match(s?.vpnIp4 ?? '', /^198\.18\.1\.\d+$/)
         assert.match(c.output(), new RegExp(`${s?.vpnIp4.replace(/\./g, '\\.')}`))
-        await al?.lab.exec(al.lab.clientNs, 'ping', [
-          '-c',
-          '2',
-          '-W',
-          '2',
-          al.mgmtServer.tunnelServerIp,
-        ])
+        await fx.ping()
         await c.stop()
-        const ended = await pollUntil(
-          'accounting row',
-          async () => {
-            const r = await store.getSession(s?.id ?? -1)
-            return r?.state === 'ended' ? r : undefined
-          },
-          { timeoutMs: 15_000 }
-        )
+        const ended = await fx.sessionEnded(s?.id ?? -1, 15_000)
         assert.ok(ended.bytesIn > 0 && ended.bytesOut > 0, JSON.stringify(ended))
         assert.ok(ended.durationS !== null && ended.durationS >= 0)
         assert.equal(ended.endReason, 'disconnected')
         assert.equal(
-          await outcome({ username: 'alice', password: 'nope' }),
+          await fx.outcome({ username: 'alice', password: 'nope' }),
           'failed:authentication failed'
         )
         assert.equal(
-          await outcome({ username: 'mallory', password: 'x' }),
+          await fx.outcome({ username: 'mallory', password: 'x' }),
           'failed:authentication failed'
         )
       })
@@ -147,30 +100,30 @@ void describe('access daemon on a real OpenVPN 2.6 server', () => {
     'source: deny list, allow list and time windows as seen by a real client',
     T,
     async (t) => {
-      if (!root) return t.skip('needs root for network namespaces')
-      await withDaemon({ source: { deny: ['192.0.2.0/24'] } }, async () => {
+      if (!ROOT) return t.skip(NEEDS_ROOT)
+      await fx.withDaemon({ source: { deny: ['192.0.2.0/24'] } }, async () => {
         assert.equal(
-          await outcome({ username: 'alice', password: 'alice-pw' }),
+          await fx.outcome({ username: 'alice', password: 'alice-pw' }),
           'failed:source address not allowed'
         )
       })
-      await withDaemon({ source: { allow: ['198.51.100.0/24'] } }, async () => {
+      await fx.withDaemon({ source: { allow: ['198.51.100.0/24'] } }, async () => {
         assert.equal(
-          await outcome({ username: 'alice', password: 'alice-pw' }),
+          await fx.outcome({ username: 'alice', password: 'alice-pw' }),
           'failed:source address not allowed'
         )
       })
       const other = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'][(new Date().getDay() + 3) % 7]
-      await withDaemon({ source: { timeWindows: [`${other} 00:00-24:00`] } }, async () => {
+      await fx.withDaemon({ source: { timeWindows: [`${other} 00:00-24:00`] } }, async () => {
         assert.equal(
-          await outcome({ username: 'alice', password: 'alice-pw' }),
+          await fx.outcome({ username: 'alice', password: 'alice-pw' }),
           'failed:connections not allowed at this time'
         )
       })
-      await withDaemon(
+      await fx.withDaemon(
         { source: { allow: ['192.0.2.2/32'], timeWindows: ['* 00:00-24:00'] } },
         async () => {
-          assert.equal(await outcome({ username: 'alice', password: 'alice-pw' }), 'connected')
+          assert.equal(await fx.outcome({ username: 'alice', password: 'alice-pw' }), 'connected')
         }
       )
     }
@@ -180,16 +133,16 @@ void describe('access daemon on a real OpenVPN 2.6 server', () => {
     'MAC binding: UV_CLIENT_MAC with push-peer-info accepted, wrong or missing refused',
     T,
     async (t) => {
-      if (!root) return t.skip('needs root for network namespaces')
-      await withDaemon({ mac: { variable: 'UV_CLIENT_MAC' } }, async () => {
+      if (!ROOT) return t.skip(NEEDS_ROOT)
+      await fx.withDaemon({ mac: { variable: 'UV_CLIENT_MAC' } }, async () => {
         const good = ['push-peer-info', 'setenv UV_CLIENT_MAC 00:11:22:33:44:55']
         assert.equal(
-          await outcome({ username: 'mac', password: 'mac-pw', extra: good }),
+          await fx.outcome({ username: 'mac', password: 'mac-pw', extra: good }),
           'connected'
         )
         const bad = ['push-peer-info', 'setenv UV_CLIENT_MAC 66:11:22:33:44:55']
         assert.equal(
-          await outcome({ username: 'mac', password: 'mac-pw', extra: bad }),
+          await fx.outcome({ username: 'mac', password: 'mac-pw', extra: bad }),
           'failed:device not registered'
         )
         // seed 003's form: without push-peer-info the variable never reaches the server
@@ -198,7 +151,7 @@ void describe('access daemon on a real OpenVPN 2.6 server', () => {
           'setenv CLIENT_MAC 00:11:22:33:44:55',
         ]
         assert.equal(
-          await outcome({ username: 'mac', password: 'mac-pw', extra: seed }),
+          await fx.outcome({ username: 'mac', password: 'mac-pw', extra: seed }),
           'failed:device identity missing'
         )
       })
@@ -209,9 +162,9 @@ void describe('access daemon on a real OpenVPN 2.6 server', () => {
     'TOTP by dynamic challenge (CRV1): the client is challenged and gets in with the code',
     T,
     async (t) => {
-      if (!root) return t.skip('needs root for network namespaces')
-      await withDaemon({ totp: { method: 'crv1' } }, async () => {
-        const c = client({ username: 'otp', management: true })
+      if (!ROOT) return t.skip(NEEDS_ROOT)
+      await fx.withDaemon({ totp: { method: 'crv1' } }, async () => {
+        const c = fx.client({ username: 'otp', management: true })
         const m = await ClientManagement.connect(c.mgmtSock ?? '')
         try {
           let [, at] = await m.waitLine(/^>PASSWORD:Need 'Auth' username\/password/)
@@ -238,7 +191,7 @@ void describe('access daemon on a real OpenVPN 2.6 server', () => {
           await c.stop()
         }
         // a wrong code is refused with its reason
-        const c2 = client({ username: 'otp', management: true })
+        const c2 = fx.client({ username: 'otp', management: true })
         const m2 = await ClientManagement.connect(c2.mgmtSock ?? '')
         try {
           const [, at] = await m2.waitLine(/^>PASSWORD:Need 'Auth' username\/password/)
@@ -266,9 +219,9 @@ void describe('access daemon on a real OpenVPN 2.6 server', () => {
     'TOTP by pending auth (CR_TEXT) for a client announcing IV_SSO=crtext',
     T,
     async (t) => {
-      if (!root) return t.skip('needs root for network namespaces')
-      await withDaemon({ totp: {} }, async () => {
-        const c = client({ username: 'otp', management: true, extra: ['setenv IV_SSO crtext'] })
+      if (!ROOT) return t.skip(NEEDS_ROOT)
+      await fx.withDaemon({ totp: {} }, async () => {
+        const c = fx.client({ username: 'otp', management: true, extra: ['setenv IV_SSO crtext'] })
         const m = await ClientManagement.connect(c.mgmtSock ?? '')
         try {
           await m.waitLine(/^>PASSWORD:Need 'Auth' username\/password/)
@@ -291,9 +244,9 @@ void describe('access daemon on a real OpenVPN 2.6 server', () => {
     'session time: killed at the daily limit with client-kill, refused on reconnect',
     T,
     async (t) => {
-      if (!root) return t.skip('needs root for network namespaces')
-      await withDaemon({ sessions: { maxSessionSeconds: 60 } }, async () => {
-        const c = client({ username: 'timed', password: 'timed-pw' })
+      if (!ROOT) return t.skip(NEEDS_ROOT)
+      await fx.withDaemon({ sessions: { maxSessionSeconds: 60 } }, async () => {
+        const c = fx.client({ username: 'timed', password: 'timed-pw' })
         assert.equal(await c.outcome(), 'connected')
         await pollUntil(
           'client halted',
@@ -308,12 +261,12 @@ void describe('access daemon on a real OpenVPN 2.6 server', () => {
         const s = await pollUntil(
           'session ended',
           async () =>
-            (await store.listSessions({ username: 'timed' })).find((x) => x.state === 'ended'),
+            (await fx.store.listSessions({ username: 'timed' })).find((x) => x.state === 'ended'),
           { timeoutMs: 15_000 }
         )
         assert.equal(s.endReason, 'session time limit reached')
         assert.equal(
-          await outcome({ username: 'timed', password: 'timed-pw' }),
+          await fx.outcome({ username: 'timed', password: 'timed-pw' }),
           'failed:daily time limit reached'
         )
       })
@@ -324,41 +277,30 @@ void describe('access daemon on a real OpenVPN 2.6 server', () => {
     'connect/disconnect scripts receive the eduVPN variables; non-zero exit rejects',
     T,
     async (t) => {
-      if (!root || !al) return t.skip('needs root for network namespaces')
-      const out = join(al.dir, 'vpn-env')
-      const script = join(al.dir, 'hook.sh')
+      if (!ROOT) return t.skip(NEEDS_ROOT)
+      const out = join(fx.lab.dir, 'vpn-env')
+      const script = join(fx.lab.dir, 'hook.sh')
       writeFileSync(
         script,
         `#!/bin/sh\nenv | grep ^VPN_ | sort > ${out}.$VPN_EVENT.$VPN_USER_ID\n[ "$VPN_USER_ID" != mac ]\n`
       )
       chmodSync(script, 0o755)
-      await withDaemon(
+      await fx.withDaemon(
         { scripts: { connect: script, disconnect: script, profileId: 'lab-profile' } },
         async () => {
-          const c = client({ username: 'alice', password: 'alice-pw' })
+          const c = fx.client({ username: 'alice', password: 'alice-pw' })
           assert.equal(await c.outcome(), 'connected')
           const s = (
-            await store.listSessions({ serverId: 'lab', activeOnly: true, username: 'alice' })
+            await fx.store.listSessions({ serverId: 'lab', activeOnly: true, username: 'alice' })
           )[0]
-          const env = await pollUntil(
+          // the shell creates the file before sort writes it
+          const env = await readWhen(
             'connect env',
-            () => {
-              try {
-                const text = readFileSync(`${out}.C.alice`, 'utf8')
-                // the shell creates the file before sort writes it
-                return text.includes('VPN_USER_ID=') ? text : undefined
-              } catch {
-                return undefined
-              }
-            },
-            { timeoutMs: 5000 }
+            `${out}.C.alice`,
+            (text) => text.includes('VPN_USER_ID='),
+            5000
           )
-          const vars = Object.fromEntries(
-            env
-              .trim()
-              .split('\n')
-              .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)])
-          )
+          const vars = parseEnv(env)
           assert.equal(vars.VPN_EVENT, 'C')
           assert.equal(vars.VPN_USER_ID, 'alice')
           assert.equal(vars.VPN_PROFILE_ID, 'lab-profile')
@@ -369,39 +311,22 @@ void describe('access daemon on a real OpenVPN 2.6 server', () => {
           assert.equal(vars.VPN_ORIGINATING_IP, '192.0.2.2')
           assert.equal(vars.VPN_PROTO, 'openvpn')
           assert.equal(vars.VPN_BYTES_IN, undefined)
-          await al?.lab.exec(al.lab.clientNs, 'ping', [
-            '-c',
-            '2',
-            '-W',
-            '2',
-            al.mgmtServer.tunnelServerIp,
-          ])
+          await fx.ping()
           await c.stop()
-          const denv = await pollUntil(
+          const denv = await readWhen(
             'disconnect env',
-            () => {
-              try {
-                const d = readFileSync(`${out}.D.alice`, 'utf8')
-                return d.includes('VPN_BYTES_OUT') ? d : undefined
-              } catch {
-                return undefined
-              }
-            },
-            { timeoutMs: 15_000 }
+            `${out}.D.alice`,
+            (d) => d.includes('VPN_BYTES_OUT'),
+            15_000
           )
-          const dv = Object.fromEntries(
-            denv
-              .trim()
-              .split('\n')
-              .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)])
-          )
+          const dv = parseEnv(denv)
           assert.equal(dv.VPN_EVENT, 'D')
           assert.equal(dv.VPN_USER_ID, 'alice')
           assert.equal(dv.VPN_IP_FOUR, vars.VPN_IP_FOUR)
           assert.ok(Number(dv.VPN_BYTES_IN) > 0 && Number(dv.VPN_BYTES_OUT) > 0, denv)
           assert.equal(dv.VPN_ORIGINATING_IP, undefined)
           // the script refuses user "mac": the client is connected, then halted by client-kill
-          const r = client({ username: 'mac', password: 'mac-pw' })
+          const r = fx.client({ username: 'mac', password: 'mac-pw' })
           await pollUntil(
             'rejected client halted',
             () =>
@@ -417,7 +342,7 @@ void describe('access daemon on a real OpenVPN 2.6 server', () => {
           const rs = await pollUntil(
             'rejected session ended',
             async () =>
-              (await store.listSessions({ username: 'mac' })).find(
+              (await fx.store.listSessions({ username: 'mac' })).find(
                 (x) => x.endReason === 'rejected by connect script'
               ),
             { timeoutMs: 15_000 }
@@ -432,8 +357,8 @@ void describe('access daemon on a real OpenVPN 2.6 server', () => {
     'events module (JazzVPN callbacks): accept_conn and validate_user decide for a real client',
     T,
     async (t) => {
-      if (!root || !al) return t.skip('needs root for network namespaces')
-      const path = join(al.dir, 'events.mjs')
+      if (!ROOT) return t.skip(NEEDS_ROOT)
+      const path = join(fx.lab.dir, 'events.mjs')
       writeFileSync(
         path,
         `export function accept_conn(info) { return info.ip === '192.0.2.2' }
@@ -441,11 +366,11 @@ void describe('access daemon on a real OpenVPN 2.6 server', () => {
          return u.other_data.some((d) => d.code === 'UV_DEPT' && d.value === 'eng') ? 'accepted' : { status: 'rejected', reason: 'wrong department' }
        }`
       )
-      await withDaemon(
+      await fx.withDaemon(
         {},
         async () => {
           assert.equal(
-            await outcome({
+            await fx.outcome({
               username: 'alice',
               password: 'alice-pw',
               extra: ['push-peer-info', 'setenv UV_DEPT eng'],
@@ -453,7 +378,7 @@ void describe('access daemon on a real OpenVPN 2.6 server', () => {
             'connected'
           )
           assert.equal(
-            await outcome({
+            await fx.outcome({
               username: 'alice',
               password: 'alice-pw',
               extra: ['push-peer-info', 'setenv UV_DEPT ops'],
@@ -461,7 +386,7 @@ void describe('access daemon on a real OpenVPN 2.6 server', () => {
             'failed:wrong department'
           )
         },
-        path
+        { eventsPath: path }
       )
     }
   )
@@ -470,29 +395,22 @@ void describe('access daemon on a real OpenVPN 2.6 server', () => {
     'server restart (SIGHUP): sessions closed with accounting, the client comes back through the daemon',
     T,
     async (t) => {
-      if (!root || !al) return t.skip('needs root for network namespaces')
-      const lab = al
-      await withDaemon({}, async (daemon) => {
-        const c = client({
+      if (!ROOT) return t.skip(NEEDS_ROOT)
+      const lab = fx.lab
+      await fx.withDaemon({}, async (daemon) => {
+        const c = fx.client({
           username: 'alice',
           password: 'alice-pw',
           extra: ['connect-retry-max 20'],
         })
         assert.equal(await c.outcome(), 'connected')
         const before = (
-          await store.listSessions({ serverId: 'lab', activeOnly: true, username: 'alice' })
+          await fx.store.listSessions({ serverId: 'lab', activeOnly: true, username: 'alice' })
         )[0]
         assert.ok(before)
         const connects = daemon.stats.connects
         process.kill(lab.mgmtServer.pid, 'SIGHUP')
-        const ended = await pollUntil(
-          'old session closed',
-          async () => {
-            const r = await store.getSession(before.id)
-            return r?.state === 'ended' ? r : undefined
-          },
-          { timeoutMs: 20_000 }
-        )
+        const ended = await fx.sessionEnded(before.id, 20_000)
         assert.equal(ended.endReason, 'disconnected')
         await pollUntil(
           'reconnected',
@@ -506,7 +424,7 @@ void describe('access daemon on a real OpenVPN 2.6 server', () => {
           }
         )
         assert.ok(daemon.stats.connects > connects)
-        const now = await store.listSessions({
+        const now = await fx.store.listSessions({
           serverId: 'lab',
           activeOnly: true,
           username: 'alice',

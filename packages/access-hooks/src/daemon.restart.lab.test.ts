@@ -7,39 +7,22 @@ import { strict as assert } from 'node:assert'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, test } from 'node:test'
-import { delay, pollUntil, startProcess, type TestProcess } from '@openvpn3-ts/testkit'
-import { hashPassword } from './password.js'
-import { openSqliteStore } from './store/sqlite.js'
-import {
-  startAccessLab,
-  startClient,
-  statusClients,
-  type AccessLab,
-  type ClientRun,
-} from './testing/lab-harness.js'
+import { delay, pollUntil, startProcess } from '@openvpn3-ts/testkit'
+import { LabFixture, NEEDS_ROOT, ROOT } from './testing/lab-fixture.js'
+import { statusClients, type ClientRun } from './testing/lab-harness.js'
 
-let al: AccessLab | undefined
-const clients: ClientRun[] = []
-const daemons: TestProcess[] = []
-
-after(async () => {
-  for (const c of clients) await c.stop()
-  for (const d of daemons) await d.stop('SIGKILL', 0)
-  await al?.close()
-})
+const fx = new LabFixture()
+after(() => fx.close())
 
 void test(
   'daemon killed and restarted while clients connect: nobody half-authorised, server keeps serving',
   { timeout: 180_000 },
   async (t) => {
-    if (process.getuid?.() !== 0) return t.skip('needs root for network namespaces')
-    al = await startAccessLab()
-    const lab = al
+    if (!ROOT) return t.skip(NEEDS_ROOT)
+    const lab = await fx.start()
     const dbPath = join(lab.dir, 'access.db')
-    const store = openSqliteStore(dbPath)
-    await store.init()
-    for (let i = 0; i < 5; i++)
-      await store.addUser({ username: `u${i}`, passwordHash: await hashPassword(`pw${i}`, 'min') })
+    const users = [0, 1, 2, 3, 4].map((i) => ({ username: `u${i}`, password: `pw${i}` }))
+    const store = await fx.openStore('access.db', users)
     const cfg = join(lab.dir, 'config.json')
     writeFileSync(
       cfg,
@@ -49,24 +32,22 @@ void test(
         store: { type: 'sqlite', path: dbPath },
       })
     )
-    const serve = () =>
-      startProcess({
+    const serve = async () => {
+      const p = await startProcess({
         entry: 'packages/access-hooks/src/main.ts',
         args: ['--config', cfg, 'serve'],
         waitForLine: /attached to OpenVPN server pid/,
         timeoutMs: 20_000,
         name: 'openvpn3-access serve',
       })
+      fx.defer(() => p.stop('SIGKILL', 0))
+      return p
+    }
     const first = await serve()
-    daemons.push(first)
     const extra = ['connect-retry-max 20']
+    const clients: ClientRun[] = []
     const start = (i: number) => {
-      const c = startClient(lab, {
-        server: lab.mgmtServer,
-        username: `u${i}`,
-        password: `pw${i}`,
-        extra,
-      })
+      const c = fx.client({ username: `u${i}`, password: `pw${i}`, extra })
       clients.push(c)
       return c
     }
@@ -82,7 +63,6 @@ void test(
     start(3)
     await delay(3000)
     const second = await serve()
-    daemons.push(second)
     const outcomes = await Promise.all(clients.map((c) => c.outcome(90_000)))
     assert.deepEqual(outcomes, ['connected', 'connected', 'connected', 'connected'])
     // Well inside the server's own 60 s auth window: waiting instances were restarted, not left.
@@ -106,10 +86,8 @@ void test(
     assert.ok(open.every((s) => s.state === 'active' && s.vpnIp4 !== ''))
     // The OpenVPN server survived and still serves a new client through the restarted daemon.
     assert.doesNotThrow(() => process.kill(lab.mgmtServer.pid, 0))
-    const fifth = startClient(lab, { server: lab.mgmtServer, username: 'u4', password: 'pw4' })
-    clients.push(fifth)
+    const fifth = fx.client({ username: 'u4', password: 'pw4' })
     assert.equal(await fifth.outcome(), 'connected')
     assert.match(second.output(), /attached to OpenVPN server pid \d+/)
-    await store.close()
   }
 )

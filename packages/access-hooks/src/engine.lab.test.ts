@@ -9,19 +9,11 @@ import { strict as assert } from 'node:assert'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
-import { pollUntil } from '@openvpn3-ts/testkit'
-import { parseConfig } from './config.js'
-import { AccessDaemon } from './daemon.js'
-import { silentLogger } from './logger.js'
-import { hashPassword } from './password.js'
-import { openSqliteStore } from './store/sqlite.js'
-import type { Store } from './store/types.js'
-import { REPO, startAccessLab, type AccessLab } from './testing/lab-harness.js'
+import { LabFixture, NEEDS_ROOT, ROOT } from './testing/lab-fixture.js'
+import { REPO } from './testing/lab-harness.js'
 
-const root = process.getuid?.() === 0
 const PROBE = join(REPO, 'packages/protocol/src/interop/probe.ts')
-let al: AccessLab | undefined
-let store: Store | undefined
+const fx = new LabFixture()
 
 /** The parts of the probe's JSON result this test reads (the probe prints more). */
 interface ProbeOutcome {
@@ -35,33 +27,12 @@ interface ProbeOutcome {
 }
 
 before(async () => {
-  if (!root) return
-  al = await startAccessLab()
-  store = openSqliteStore(join(al.dir, 'access.db'))
-  await store.init()
-  await store.addUser({ username: 'alice', passwordHash: await hashPassword('alice-pw', 'min') })
+  if (!ROOT) return
+  await fx.start()
+  await fx.openStore('access.db', [{ username: 'alice', password: 'alice-pw' }])
 })
 
-after(async () => {
-  await store?.close()
-  await al?.close()
-})
-
-async function withDaemon<T>(extra: Record<string, unknown>, fn: () => Promise<T>): Promise<T> {
-  if (!al || !store) throw new Error('no lab')
-  const config = parseConfig(
-    { serverId: 'lab', management: { socket: al.sock }, ...extra },
-    'daemon'
-  )
-  const daemon = new AccessDaemon({ config, store, logger: silentLogger })
-  daemon.start()
-  try {
-    await pollUntil('daemon ready', () => (daemon.ready ? true : undefined), { timeoutMs: 10_000 })
-    return await fn()
-  } finally {
-    await daemon.stop()
-  }
-}
+after(() => fx.close())
 
 let seq = 0
 
@@ -74,8 +45,7 @@ async function probe(
   password: string,
   timeoutMs = 40_000
 ): Promise<ProbeOutcome> {
-  const lab = al
-  if (!lab) throw new Error('no lab')
+  const lab = fx.lab
   const s = lab.mgmtServer
   const pem = lab.lab.pki.pem
   const input = {
@@ -146,8 +116,8 @@ void describe('access daemon seen by the project engine (interop probe)', () => 
     'right password: the engine connects, pings the server tunnel address, the daemon records the session',
     T,
     async (t) => {
-      if (!root) return t.skip('needs root for network namespaces')
-      await withDaemon({}, async () => {
+      if (!ROOT) return t.skip(NEEDS_ROOT)
+      await fx.withDaemon({}, async () => {
         const r = await probe('alice', 'alice-pw')
         assert.equal(r.error, undefined, why(r))
         assert.ok(r.connected, why(r))
@@ -155,9 +125,9 @@ void describe('access daemon seen by the project engine (interop probe)', () => 
         assert.equal(r.sent, 3)
         assert.equal(r.received, 3, `pings answered ${r.received}/${r.sent}`)
         // the session went through the daemon: its row carries the engine's tunnel address
-        const rows = await store?.listSessions({ serverId: 'lab', username: 'alice' })
+        const rows = await fx.store.listSessions({ serverId: 'lab', username: 'alice' })
         assert.ok(
-          rows?.some((x) => x.vpnIp4 === r.localIp),
+          rows.some((x) => x.vpnIp4 === r.localIp),
           JSON.stringify(rows)
         )
       })
@@ -168,8 +138,8 @@ void describe('access daemon seen by the project engine (interop probe)', () => 
     'wrong password and unknown user: the engine reports AUTH_FAILED with the daemon reason',
     T,
     async (t) => {
-      if (!root) return t.skip('needs root for network namespaces')
-      await withDaemon({}, async () => {
+      if (!ROOT) return t.skip(NEEDS_ROOT)
+      await fx.withDaemon({}, async () => {
         for (const [user, pw] of [
           ['alice', 'nope'],
           ['mallory', 'x'],
@@ -189,8 +159,8 @@ void describe('access daemon seen by the project engine (interop probe)', () => 
     'source deny rule: the engine reports AUTH_FAILED "source address not allowed"',
     T,
     async (t) => {
-      if (!root) return t.skip('needs root for network namespaces')
-      await withDaemon({ source: { deny: ['192.0.2.0/24'] } }, async () => {
+      if (!ROOT) return t.skip(NEEDS_ROOT)
+      await fx.withDaemon({ source: { deny: ['192.0.2.0/24'] } }, async () => {
         const r = await probe('alice', 'alice-pw')
         assert.equal(r.connected, false, why(r))
         assert.equal(r.error?.code, 'AUTH_FAILED', why(r))
@@ -201,7 +171,7 @@ void describe('access daemon seen by the project engine (interop probe)', () => 
         )
       })
       // control: the same probe is let in once the rule allows its address
-      await withDaemon({ source: { allow: ['192.0.2.2/32'] } }, async () => {
+      await fx.withDaemon({ source: { allow: ['192.0.2.2/32'] } }, async () => {
         const r = await probe('alice', 'alice-pw')
         assert.ok(r.connected, why(r))
         assert.equal(r.received, 3, `pings answered ${r.received}/${r.sent}`)

@@ -87,6 +87,25 @@ const base = {
   daemon_pid: '77',
 }
 
+/** Environment of a deferred user-pass-verify with its control and reason files (`<kind>-<name>`). */
+function deferredEnv(name: string) {
+  return {
+    ...base,
+    script_type: 'user-pass-verify',
+    auth_control_file: join(dir, `ctl-${name}`),
+    auth_failed_reason_file: join(dir, `reason-${name}`),
+  }
+}
+
+/** Waits until the worker has written `auth_control_file`; resolves its content. */
+function controlFile(path: string): Promise<string> {
+  return pollUntil(
+    'control file',
+    () => (existsSync(path) ? readFileSync(path, 'utf8') : undefined),
+    { timeoutMs: 20_000 }
+  )
+}
+
 void describe('classic script mode (openvpn3-access-hook)', () => {
   void test('user-pass-verify --sync: exit 0 accepts, exit 1 rejects with the reason file', () => {
     assert.equal(
@@ -109,49 +128,19 @@ void describe('classic script mode (openvpn3-access-hook)', () => {
       viaFile('alice', 'alice-pw'),
     ])
     assert.equal(r.status, 2, r.stderr)
-    assert.equal(
-      await pollUntil(
-        'control file',
-        () => (existsSync(ctl) ? readFileSync(ctl, 'utf8') : undefined),
-        { timeoutMs: 20_000 }
-      ),
-      '1'
-    )
-    const ctl2 = join(dir, 'ctl-bad')
-    const reason = join(dir, 'reason-bad')
-    const env = {
-      ...base,
-      script_type: 'user-pass-verify',
-      auth_control_file: ctl2,
-      auth_failed_reason_file: reason,
-    }
+    assert.equal(await controlFile(ctl), '1')
+    const env = deferredEnv('bad')
     assert.equal(hook(env, [viaFile('alice', 'nope')]).status, 2)
-    assert.equal(
-      await pollUntil(
-        'control file',
-        () => (existsSync(ctl2) ? readFileSync(ctl2, 'utf8') : undefined),
-        { timeoutMs: 20_000 }
-      ),
-      '0'
-    )
-    assert.equal(readFileSync(reason, 'utf8'), 'authentication failed')
+    assert.equal(await controlFile(env.auth_control_file), '0')
+    assert.equal(readFileSync(env.auth_failed_reason_file, 'utf8'), 'authentication failed')
   })
 
   void test('user-pass-verify: TOTP through a CRV1 challenge kept in the store between runs', async () => {
-    const ctl = join(dir, 'ctl-crv1')
-    const reason = join(dir, 'reason-crv1')
-    const env = {
-      ...base,
-      script_type: 'user-pass-verify',
-      auth_control_file: ctl,
-      auth_failed_reason_file: reason,
-    }
+    const env = deferredEnv('crv1')
     assert.equal(hook(env, [viaFile('otp', 'otp-pw')]).status, 2)
-    await pollUntil('control file', () => (existsSync(ctl) ? true : undefined), {
-      timeoutMs: 20_000,
-    })
+    await controlFile(env.auth_control_file)
     const m = /^CRV1:R,E:([0-9a-f]+):(.+):Enter your authenticator code$/.exec(
-      readFileSync(reason, 'utf8')
+      readFileSync(env.auth_failed_reason_file, 'utf8')
     )
     assert.ok(m)
     const code = totp(base32Decode(secret), Date.now() / 1000)

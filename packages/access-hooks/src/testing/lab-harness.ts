@@ -23,10 +23,15 @@ export interface AccessLab {
 
 export const REPO = new URL('../../../../', import.meta.url).pathname
 
+export interface AccessLabOptions {
+  /** adds a second server using the classic script hooks, with these config lines */
+  scriptServerLines?: (dir: string) => string[]
+  /** extra config lines of the management-mode server */
+  mgmtServerExtra?: string[]
+}
+
 /** Starts the lab; `scriptServerLines` adds a second server using the classic script hooks. */
-export async function startAccessLab(
-  opts: { scriptServerLines?: (dir: string) => string[]; mgmtServerExtra?: string[] } = {}
-): Promise<AccessLab> {
+export async function startAccessLab(opts: AccessLabOptions = {}): Promise<AccessLab> {
   const dir = mkdtempSync(join(tmpdir(), 'access-lab-'))
   const sock = join(dir, 'mgmt.sock')
   const servers = [
