@@ -1,8 +1,8 @@
 /**
  * Builds the single-file CLI bundle (issue 6: `openvpn3` start-up time): esbuild bundles
  * `entry.ts` (the dispatcher and both command tables, every command, @openvpn3-ts/dbus,
- * dbus-next, zod) from the TypeScript sources into `dist/bundle/cli.cjs`; the native
- * `usocket` addon stays an ordinary `require`. `cli.json` records the size and mtime of every
+ * dbus-next, zod) from the TypeScript sources into `dist/bundle/cli.cjs`. The native `usocket`
+ * addon is left out (see `noUsocket`). `cli.json` records the size and mtime of every
  * workspace source it was made from (and of each bundled package's package.json) so the
  * launcher never runs a stale bundle; `cli.cjs.cache` is the V8 code cache taken after a
  * warm-up run (every command module loaded, every `--help` rendered). See load.ts.
@@ -53,6 +53,34 @@ const bundledRequire: Plugin = {
   },
 }
 
+/**
+ * The CLI never passes unix fds, so the bundle does without the native usocket addon, whose
+ * loading (`bindings` probing for the .node file) costs about 20 ms per start: for
+ * `unix:path=` addresses dbus-next then connects with a plain `net` socket, as it does when
+ * usocket is not installed. Only `unix:abstract=` addresses, which dbus-next opens through
+ * usocket alone, load the real addon (from node_modules, at run time).
+ */
+const noUsocket: Plugin = {
+  name: 'no-usocket',
+  setup(b) {
+    b.onResolve({ filter: /^usocket$/ }, (args) =>
+      /[\\/]dbus-next[\\/]/.test(args.importer)
+        ? { path: 'usocket-on-demand', namespace: 'no-usocket' }
+        : undefined
+    )
+    b.onLoad({ filter: /.*/, namespace: 'no-usocket' }, () => ({
+      loader: 'js',
+      contents: [
+        'exports.USocket = function USocket(opts) {',
+        "  if (opts && typeof opts.path === 'string' && opts.path.startsWith('\\0'))",
+        "    return new (require('usocket/index.js').USocket)(opts)",
+        "  throw new Error('usocket is not used by the openvpn3 CLI')",
+        '}',
+      ].join('\n'),
+    }))
+  },
+}
+
 const silent: Output = {
   line: () => undefined,
   error: () => undefined,
@@ -73,7 +101,10 @@ export interface BuildResult {
   inputs: number
 }
 
-export async function buildBundle(outDir = DEFAULT_OUT_DIR): Promise<BuildResult> {
+export async function buildBundle(
+  outDir = DEFAULT_OUT_DIR,
+  opts: { minify?: boolean } = {}
+): Promise<BuildResult> {
   const dir = resolve(outDir)
   await mkdir(dir, { recursive: true })
   const file = join(dir, BUNDLE_FILE)
@@ -87,10 +118,11 @@ export async function buildBundle(outDir = DEFAULT_OUT_DIR): Promise<BuildResult
     target: 'node20',
     conditions: ['source'],
     external: ['usocket', 'x11'],
-    plugins: [bundledRequire],
+    plugins: [bundledRequire, noUsocket],
     metafile: true,
     logLevel: 'silent',
     legalComments: 'none',
+    minify: opts.minify ?? false,
   })
   if (r.warnings.length > 0) {
     throw new BundleBuildError(
@@ -107,6 +139,7 @@ export async function buildBundle(outDir = DEFAULT_OUT_DIR): Promise<BuildResult
   // inputs: workspace files themselves; bundled packages by their package.json
   const paths = new Set<string>()
   for (const input of Object.keys(r.metafile.inputs)) {
+    if (/^[a-z-]+:/.test(input)) continue // made up by a plugin (no-usocket)
     const abs = resolve(process.cwd(), input)
     const nm = /^(.*[\\/]node_modules[\\/](?:@[^\\/]+[\\/])?[^\\/]+)[\\/]/.exec(abs)
     paths.add(relative(ROOT, nm ? join(nm[1] ?? '', 'package.json') : abs))
