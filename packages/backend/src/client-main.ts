@@ -79,8 +79,7 @@ async function run(opts: ClientOptions): Promise<number> {
       client.setToken(checkToken(line))
       process.stdin.destroy()
     }
-    await requestName(conn, client.busName)
-    await client.register()
+    await client.register(requestName(conn, client.busName))
     void loadEngineModules().catch(() => undefined)
     const orphan = new Promise<string>((resolve) => {
       const timer = setTimeout(() => {

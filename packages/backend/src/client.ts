@@ -207,9 +207,13 @@ export class BackendClient {
     await this.#attachLog()
   }
 
-  /** Sends `RegistrationRequest(busname, token, pid)` to the session manager (spec §6.2 step 3). */
-  async register(): Promise<void> {
-    const owner = await getNameOwner(this.#c.conn, BusName.sessions)
+  /**
+   * Sends `RegistrationRequest(busname, token, pid)` to the session manager (spec §6.2 step 3).
+   * `named` is the pending RequestName of our bus name: the session manager's owner is looked
+   * up meanwhile, and the signal goes out once both are done.
+   */
+  async register(named?: Promise<unknown>): Promise<void> {
+    const [owner] = await Promise.all([getNameOwner(this.#c.conn, BusName.sessions), named])
     if (!owner) throw new NoSessionManagerError(`${BusName.sessions} is not on the bus`)
     this.#sessionMgr = owner
     this.#object?.emit('RegistrationRequest', [this.busName, this.#init.token, process.pid], {
