@@ -33,7 +33,13 @@ export interface FollowOptions {
 
 /** A running follow; `stop()` unsubscribes and turns forwarding off (idempotent). */
 export interface SessionLogFollow {
-  stop(): Promise<void>
+  /**
+   * `closing`: the caller closes the bus connection right after, so `LogForward(false)` is
+   * sent without waiting for its reply (the session manager still handles it; the log
+   * service also drops forwards to vanished receivers) and the match rules are left to go
+   * with the connection.
+   */
+  stop(opts?: { closing?: boolean }): Promise<void>
 }
 
 const two = (n: number) => String(n).padStart(2, '0')
@@ -128,9 +134,14 @@ export async function subscribeSessionLog(
       }
       let stopped = false
       return {
-        async stop() {
+        async stop(stopOpts) {
           if (stopped) return
           stopped = true
+          if (stopOpts?.closing) {
+            target = undefined
+            if (!conn.isClosed) void session.$call('LogForward', [false]).catch(() => undefined)
+            return
+          }
           if (!conn.isClosed) {
             await session.$call('LogForward', [false], { timeoutMs: 3000 }).catch(() => undefined)
           }

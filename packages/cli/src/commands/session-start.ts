@@ -115,12 +115,15 @@ async function waitConnected(opts: {
   /** resolves early when a forwarded status change arrives */
   nextEvent: (ms: number) => Promise<void>
   gone: () => boolean
+  /** a forwarded status change said CONN_CONNECTED */
+  connected: () => boolean
 }): Promise<void> {
   const { session, out } = opts
   const deadline = Date.now() + opts.timeoutMs
   let last = ''
   for (;;) {
     if (opts.gone()) throw new CliError('The session was closed before it connected')
+    if (opts.connected()) return
     let status: [number, number, string]
     try {
       status = await session.$get('status')
@@ -226,6 +229,7 @@ export default defineCommand({
     const conn = await bus()
 
     let gone = false
+    let connected = false
     // A status change seen since the last poll: the next wait returns at once, so a change
     // that arrives while a status read is on its way is never missed.
     let statusSeen = false
@@ -257,6 +261,8 @@ export default defineCommand({
               if (ev.minor === StatusMinor.PROC_STOPPED || ev.minor === StatusMinor.PROC_KILLED)
                 gone = true
             }
+            if (ev.kind === 'status' && ev.major === CONN)
+              connected = ev.minor === StatusMinor.CONN_CONNECTED
             out.line(formatSessionEvent(ev))
             if (ev.kind === 'status') {
               statusSeen = true
@@ -310,6 +316,7 @@ export default defineCommand({
         timeoutMs: timeoutS * 1000,
         printPolled: follow === undefined,
         gone: () => gone,
+        connected: () => connected,
         nextEvent,
       })
       const [to, name, dev] = await Promise.all([
@@ -328,7 +335,8 @@ export default defineCommand({
       throw err
     } finally {
       follow ??= await forwarding
-      await follow?.stop()
+      // the connection is closed when the command returns
+      await follow?.stop({ closing: true })
     }
   },
 })
