@@ -125,4 +125,10 @@ void describe('CLI bundle', { timeout: 120_000 }, () => {
       delete process.env['OPENVPN3_TS_BUNDLE']
     }
   })
+
+  void test('a damaged bundle is not used (runs last: it spoils the bundle)', () => {
+    const file = join(dir, BUNDLE_FILE)
+    writeFileSync(file, readFileSync(file, 'utf8').slice(0, 5000))
+    assert.equal(loadBundle(dir), undefined)
+  })
 })

@@ -4,7 +4,8 @@
  * ~1 MB of JavaScript behind a command (issue 6: `openvpn3` start-up time). The bundle is
  * used only when it is current: every source file it was built from must still have the size
  * and modification time recorded in `cli.json`; otherwise (or when anything is missing or
- * unreadable) `loadBundle` returns undefined and the caller imports the modules as usual.
+ * unreadable, or does not compile) `loadBundle` returns undefined and the caller imports the
+ * modules as usual.
  * A cache that V8 rejects (other Node version) is simply not used; nothing is written here.
  */
 import { readFileSync, statSync } from 'node:fs'
@@ -87,22 +88,28 @@ export function loadBundle(
       cachedData = undefined
     }
   }
-  const script = new Script(
-    `(function (exports, require, module, __filename, __dirname) {${source}\n})`,
-    {
-      filename: file,
-      ...(cachedData ? { cachedData } : {}),
-    }
-  )
+  let script: Script
   const module = { exports: {} as BundleExports }
-  const fn = script.runInThisContext() as (
-    exports: unknown,
-    require: NodeJS.Require,
-    module: unknown,
-    filename: string,
-    dirname: string
-  ) => void
-  fn.call(module.exports, module.exports, createRequire(file), module, file, dir)
+  try {
+    script = new Script(
+      `(function (exports, require, module, __filename, __dirname) {${source}\n})`,
+      {
+        filename: file,
+        ...(cachedData ? { cachedData } : {}),
+      }
+    )
+    const fn = script.runInThisContext() as (
+      exports: unknown,
+      require: NodeJS.Require,
+      module: unknown,
+      filename: string,
+      dirname: string
+    ) => void
+    // only the dispatcher and the command tables initialise here; commands on first use
+    fn.call(module.exports, module.exports, createRequire(file), module, file, dir)
+  } catch {
+    return undefined // a damaged bundle: the modules will do
+  }
   return {
     exports: module.exports,
     cacheUsed: cachedData !== undefined && !script.cachedDataRejected,
