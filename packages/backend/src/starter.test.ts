@@ -84,6 +84,9 @@ void describe('backend starter', () => {
             'DBUS_SYSTEM_BUS_ADDRESS',
             'PATH',
           ])
+          // a Node client runs with the starter's V8 flags (small young generation)
+          const cmdline = (await readFile(`/proc/${pid}/cmdline`, 'utf8')).split('\0')
+          assert.ok(cmdline.includes('--max-semi-space-size=4'), cmdline.join(' '))
           const stat = await readFile(`/proc/${pid}/stat`, 'utf8')
           const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
           assert.equal(Number(fields[3]), pid, 'the client leads its own session (setsid)')

@@ -20,6 +20,14 @@ export interface ClientCommand {
   args: string[]
 }
 
+/**
+ * V8 flags for a Node client: a smaller young generation. The data path turns over many
+ * short-lived buffers; with V8's default semi-space (16 MB) the backend peaks at ~150 MB RSS
+ * under iperf3 (tsx run), with 4 MB at ~120–130 MB, same throughput and start time. 1–2 MB
+ * save more (~105 MB) but measurably slowed session start (more scavenges while connecting).
+ */
+export const CLIENT_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=4']
+
 const here = dirname(fileURLToPath(import.meta.url))
 const pkgRoot = resolve(here, '..')
 
@@ -40,12 +48,16 @@ export function clientCommand(
   const useDist =
     runner === 'dist' || (runner === 'auto' && !runningFromSource && existsSync(distMain))
   if (useDist) {
-    return { command: process.execPath, args: [distMain, ...clientArgs, ...token] }
+    return {
+      command: process.execPath,
+      args: [...CLIENT_NODE_FLAGS, distMain, ...clientArgs, ...token],
+    }
   }
   const tsx = import.meta.resolve('tsx')
   return {
     command: process.execPath,
     args: [
+      ...CLIENT_NODE_FLAGS,
       '--conditions=source',
       '--import',
       tsx,
