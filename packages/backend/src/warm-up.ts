@@ -117,6 +117,9 @@ export async function warmUp(stop: () => boolean = () => false): Promise<void> {
       return resolveEngineOptions(profile.options)
     },
     memoryTlsHandshake,
+    // the native AEAD module is imported at engine start (native-aead.ts); loading it, its
+    // self-check and any warning stay there, only the module import happens now
+    () => import('@openvpn3-ts/aead'),
   ]
   for (const step of steps) {
     if (stop()) return
