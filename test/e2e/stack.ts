@@ -54,7 +54,12 @@ export interface Stack {
   close(): Promise<void>
 }
 
-export async function startStack(opts: { servers: ServerSpec[]; echo?: boolean }): Promise<Stack> {
+export async function startStack(opts: {
+  servers: ServerSpec[]
+  echo?: boolean
+  /** how backendstart runs the backend clients (default: as it runs itself, i.e. tsx here) */
+  clientRunner?: 'dist' | 'tsx'
+}): Promise<Stack> {
   let lab: Lab | undefined
   let services: ServiceStack | undefined
   const close = async () => {
@@ -66,7 +71,10 @@ export async function startStack(opts: { servers: ServerSpec[]; echo?: boolean }
     services = await startServiceStack({
       services: ['log', 'configmgr', 'netcfg', 'backendstart', 'sessionmgr'],
       netns: lab.clientNs,
-      args: { log: ['--log-level', '4'] },
+      args: {
+        log: ['--log-level', '4'],
+        ...(opts.clientRunner ? { backendstart: ['--client-runner', opts.clientRunner] } : {}),
+      },
       resolvConf: '# e2e test resolv.conf\nnameserver 192.0.2.53\n',
       echo: opts.echo ?? false,
     })
