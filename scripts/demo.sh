@@ -12,6 +12,8 @@ if [ "$(id -u)" -ne 0 ]; then
   exit 1
 fi
 bash scripts/setup.sh
+# compiled services' code for the backend clients (as installed), and the CLI bundle
+npm run build --silent
 demo_pid=
 cleanup() {
   # the demo cleans up after itself; make sure it ends if this script is interrupted

@@ -42,7 +42,9 @@ async function inClientNs(st: Stack, cmd: string, args: string[]): Promise<strin
 async function main(): Promise<void> {
   step('Start the stack: private system bus, services, OpenVPN 2.6 server in a namespace')
   const t0 = performance.now()
-  const st = await startStack({ servers: [{ kind: 'cert' }] })
+  // backend clients run compiled, as installed (scripts/demo.sh builds first); under tsx the
+  // data path is markedly slower (bench/README.md)
+  const st = await startStack({ servers: [{ kind: 'cert' }], clientRunner: 'dist' })
   try {
     const server = st.lab.servers[0]
     if (!server) throw new DemoStepError('the lab has no server')
