@@ -135,9 +135,10 @@ async function busStart(conn: DBusConnection, config: string): Promise<number> {
 }
 
 async function main(): Promise<void> {
-  // The backend clients run compiled, as installed services do: under tsx the TCP upload
-  // through the tunnel measured about half (294 vs 529 Mbit/s, backend-throughput.mjs).
-  const st = await startStack({ servers: [{ kind: 'cert' }], clientRunner: 'dist' })
+  // The services and the backend clients run compiled, as installed services do: under tsx
+  // the TCP upload through the tunnel measured about half (294 vs 529 Mbit/s,
+  // backend-throughput.mjs), and each service's memory includes the tsx loader.
+  const st = await startStack({ servers: [{ kind: 'cert' }], runner: 'dist', clientRunner: 'dist' })
   const conn = await DBusConnection.connect({ address: st.bus.address, callTimeoutMs: 20_000 })
   const results: Record<string, unknown> = {
     date: new Date().toISOString(),

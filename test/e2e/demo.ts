@@ -44,7 +44,7 @@ async function main(): Promise<void> {
   const t0 = performance.now()
   // backend clients run compiled, as installed (scripts/demo.sh builds first); under tsx the
   // data path is markedly slower (bench/README.md)
-  const st = await startStack({ servers: [{ kind: 'cert' }], clientRunner: 'dist' })
+  const st = await startStack({ servers: [{ kind: 'cert' }], runner: 'dist', clientRunner: 'dist' })
   try {
     const server = st.lab.servers[0]
     if (!server) throw new DemoStepError('the lab has no server')

@@ -57,8 +57,10 @@ export interface Stack {
 export async function startStack(opts: {
   servers: ServerSpec[]
   echo?: boolean
-  /** how backendstart runs the backend clients (default: as it runs itself, i.e. tsx here) */
+  /** how backendstart runs the backend clients (default: as it runs itself) */
   clientRunner?: 'dist' | 'tsx'
+  /** how the services run (default tsx: from sources; dist: compiled, as installed) */
+  runner?: 'dist' | 'tsx'
 }): Promise<Stack> {
   let lab: Lab | undefined
   let services: ServiceStack | undefined
@@ -77,6 +79,7 @@ export async function startStack(opts: {
       },
       resolvConf: '# e2e test resolv.conf\nnameserver 192.0.2.53\n',
       echo: opts.echo ?? false,
+      ...(opts.runner ? { runner: opts.runner } : {}),
     })
     const svc = services
     const theBus = svc.bus

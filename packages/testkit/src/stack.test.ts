@@ -91,6 +91,21 @@ void describe('startServiceStack', { skip: !canRun && 'needs root' }, () => {
     }
   })
 
+  void test('runner dist: the services run from their compiled modules under plain node', async () => {
+    const stack = await startServiceStack({ services: ['configmgr', 'log'], runner: 'dist' })
+    try {
+      for (const name of ['configmgr', 'log'] as const) {
+        const argv = readFileSync(`/proc/${stack.service(name).pid}/cmdline`, 'utf8').split('\0')
+        assert.equal(argv[0], process.execPath, `${name} runs under node itself`)
+        assert.ok(argv[1]?.endsWith(`packages/${name}/dist/main.js`), `${name}: ${argv[1]}`)
+        assert.ok(!argv.includes('tsx'), `${name} does not load tsx`)
+      }
+      await stack.bus.waitForName('net.openvpn.v3.configuration', { timeoutMs: 2000 })
+    } finally {
+      await stack.stop()
+    }
+  })
+
   void test('a service that fails to start: everything started so far is undone', async () => {
     const before = ourTempDirs()
     await assert.rejects(

@@ -23,21 +23,41 @@ import { join } from 'node:path'
 import { startBus, type StartBusOptions, type TestBus } from './bus.js'
 import { registerCleanup } from './cleanup.js'
 import { startProcess, type TestProcess } from './process.js'
+import { REPO_ROOT } from './paths.js'
 import { lookupUser, primaryGid } from './users.js'
 
 export const SERVICE_NAMES = ['log', 'configmgr', 'netcfg', 'backendstart', 'sessionmgr'] as const
 export type ServiceName = (typeof SERVICE_NAMES)[number]
 
 /** Entry file (repo-relative) and well-known bus name of each service (spec §1.2). */
-export const SERVICE_ENTRIES: Readonly<Record<ServiceName, { entry: string; busName: string }>> = {
-  log: { entry: 'packages/log/src/main.ts', busName: 'net.openvpn.v3.log' },
-  configmgr: { entry: 'packages/configmgr/src/main.ts', busName: 'net.openvpn.v3.configuration' },
-  netcfg: { entry: 'packages/netcfg/src/main.ts', busName: 'net.openvpn.v3.netcfg' },
+export const SERVICE_ENTRIES: Readonly<
+  Record<ServiceName, { entry: string; dist: string; busName: string }>
+> = {
+  log: {
+    entry: 'packages/log/src/main.ts',
+    dist: 'packages/log/dist/main.js',
+    busName: 'net.openvpn.v3.log',
+  },
+  configmgr: {
+    entry: 'packages/configmgr/src/main.ts',
+    dist: 'packages/configmgr/dist/main.js',
+    busName: 'net.openvpn.v3.configuration',
+  },
+  netcfg: {
+    entry: 'packages/netcfg/src/main.ts',
+    dist: 'packages/netcfg/dist/main.js',
+    busName: 'net.openvpn.v3.netcfg',
+  },
   backendstart: {
     entry: 'packages/backend/src/starter-main.ts',
+    dist: 'packages/backend/dist/starter-main.js',
     busName: 'net.openvpn.v3.backends',
   },
-  sessionmgr: { entry: 'packages/sessionmgr/src/main.ts', busName: 'net.openvpn.v3.sessions' },
+  sessionmgr: {
+    entry: 'packages/sessionmgr/src/main.ts',
+    dist: 'packages/sessionmgr/dist/main.js',
+    busName: 'net.openvpn.v3.sessions',
+  },
 }
 
 export interface StartServiceStackOptions {
@@ -56,6 +76,11 @@ export interface StartServiceStackOptions {
   timeoutMs?: number
   /** copy the services' output to stderr */
   echo?: boolean
+  /**
+   * how the services run: `tsx` from their sources (default), or `dist`: the compiled
+   * `dist/` modules under plain node, as installed services run (needs `npm run build`)
+   */
+  runner?: 'tsx' | 'dist'
 }
 
 /** Files and directories of the stack, all inside `ServiceStack.dir`. */
@@ -149,11 +174,13 @@ export async function startServiceStack(opts: StartServiceStackOptions): Promise
 
   const start = async (name: ServiceName, theBus: TestBus): Promise<TestProcess> => {
     const uid = uidOf(name)
-    const { entry, busName } = SERVICE_ENTRIES[name]
+    const { entry, dist, busName } = SERVICE_ENTRIES[name]
     const netns = name === 'netcfg' || name === 'backendstart' ? opts.netns : undefined
+    const args = [...defaultArgs(name, paths), ...(opts.args?.[name] ?? [])]
+    const compiled = opts.runner === 'dist'
     const proc = await startProcess({
-      entry,
-      args: [...defaultArgs(name, paths), ...(opts.args?.[name] ?? [])],
+      entry: compiled ? process.execPath : entry,
+      args: compiled ? [join(REPO_ROOT, dist), ...args] : args,
       bus: theBus,
       ...(uid === undefined || uid === 0 ? {} : { uid }),
       ...(netns === undefined ? {} : { netns }),
