@@ -12,13 +12,20 @@ import {
   linkComplianceSuite,
   type LinkPeer,
 } from '../../protocol/src/link/link-compliance.js'
-import { BatchedUdpLink } from './batched-udp-link.js'
+import {
+  BatchedUdpLink,
+  type BatchedUdpLinkOptions,
+  SEND_BATCH_ENV,
+  sendBatchFromEnv,
+} from './batched-udp-link.js'
 
-async function peer(): Promise<LinkPeer & { socket: Socket; link: BatchedUdpLink }> {
+async function peer(
+  opts?: BatchedUdpLinkOptions
+): Promise<LinkPeer & { socket: Socket; link: BatchedUdpLink }> {
   const socket = createSocket('udp4')
   await new Promise<void>((r) => socket.bind(0, '127.0.0.1', r))
   const port = socket.address().port
-  const link = await BatchedUdpLink.open({ host: '127.0.0.1', port, proto: 'udp' })
+  const link = await BatchedUdpLink.open({ host: '127.0.0.1', port, proto: 'udp' }, opts)
   const got = new PacketQueue()
   let linkPort = 0
   socket.on('message', (m, rinfo) => {
@@ -91,6 +98,57 @@ void test('BatchedUdpLink: a burst from the peer arrives in order; ICMP refusals
   } finally {
     await p.close()
   }
+})
+
+void test('BatchedUdpLink: maxBatch caps the datagrams per send call; all still arrive in order', async () => {
+  for (const [cap, calls] of [
+    [0, 1],
+    [1, 70],
+    [8, 9],
+    [70, 1],
+  ] as const) {
+    const p = await peer({ maxBatch: cap })
+    try {
+      assert.equal(p.link.maxBatch, cap)
+      const before = p.link.sendCalls
+      // equal sizes: uncapped, the addon sends them as UDP GSO segments in one call
+      const burst = Array.from({ length: 70 }, (_, i) => Buffer.alloc(300, i))
+      for (const b of burst) p.link.send(b)
+      for (const [i, b] of burst.entries())
+        assert.deepEqual(await p.nextAtPeer(2000), b, `cap ${cap} packet ${i}`)
+      assert.equal(p.link.sendCalls - before, calls, `send calls with cap ${cap}`)
+      assert.equal(p.link.dropped, 0)
+    } finally {
+      await p.close()
+    }
+  }
+})
+
+void test('BatchedUdpLink: the send-batch cap comes from the environment; bad values rejected', async () => {
+  assert.equal(sendBatchFromEnv({}), 0)
+  assert.equal(sendBatchFromEnv({ [SEND_BATCH_ENV]: '' }), 0)
+  assert.equal(sendBatchFromEnv({ [SEND_BATCH_ENV]: ' 8 ' }), 8)
+  assert.equal(sendBatchFromEnv({ [SEND_BATCH_ENV]: '1' }), 1)
+  for (const bad of ['-1', '2.5', 'lots', '1e9']) {
+    assert.equal(sendBatchFromEnv({ [SEND_BATCH_ENV]: bad }), 0, bad)
+  }
+  const saved = process.env[SEND_BATCH_ENV]
+  process.env[SEND_BATCH_ENV] = '4'
+  try {
+    const p = await peer()
+    try {
+      assert.equal(p.link.maxBatch, 4)
+    } finally {
+      await p.close()
+    }
+  } finally {
+    if (saved === undefined) delete process.env[SEND_BATCH_ENV]
+    else process.env[SEND_BATCH_ENV] = saved
+  }
+  await assert.rejects(
+    BatchedUdpLink.open({ host: '127.0.0.1', port: 9, proto: 'udp' }, { maxBatch: -2 }),
+    { name: 'UdpLinkError' }
+  )
 })
 
 void test('BatchedUdpLink: an unresolvable host rejects', async () => {

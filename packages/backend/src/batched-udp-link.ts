@@ -4,15 +4,39 @@
  * send request per packet, this link queues the packets the engine sends during one event-loop
  * turn and hands them to the kernel with `sendmmsg` at the end of it, and receives datagrams in
  * batches from a `uv_poll` callback. TCP remotes keep the engine's own link.
+ *
+ * Send-batch cap (a benchmark knob, issue 6): `maxBatch` datagrams at most per addon call, i.e.
+ * per `sendmmsg` and per UDP GSO message. Default 0: the whole turn's queue in one call (the
+ * addon splits it into messages of up to 64 datagrams / 65000 bytes). 1 sends each datagram on
+ * its own, as the stock client's one `sendto` per packet. The environment variable
+ * `OPENVPN3_TS_UDP_SEND_BATCH` sets the default (backendstart `--client-setenv`).
  */
 import { lookup } from 'node:dns/promises'
 import { isIP } from 'node:net'
+import { z } from 'zod'
 import { UdpSocket } from '@openvpn3-ts/netcfg/tun'
 import type { Link, RemoteEndpoint } from '@openvpn3-ts/protocol'
 import { UdpLinkError } from './errors.js'
 
 /** Socket receive/send buffer (as the engine's own UDP link). */
 const SOCKET_BUFFER = 1 << 20
+
+export const SEND_BATCH_ENV = 'OPENVPN3_TS_UDP_SEND_BATCH'
+
+const sendBatchSchema = z.coerce.number().int().min(0).max(1_000_000)
+
+/** `maxBatch` from the environment: a whole number ≥ 0; unset, empty or invalid → 0 (no cap). */
+export function sendBatchFromEnv(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env[SEND_BATCH_ENV]
+  if (raw === undefined || raw.trim() === '') return 0
+  const r = sendBatchSchema.safeParse(raw.trim())
+  return r.success ? r.data : 0
+}
+
+export interface BatchedUdpLinkOptions {
+  /** datagrams per addon send call (sendmmsg / GSO message); 0: no cap (default from env) */
+  maxBatch?: number
+}
 
 export class BatchedUdpLink implements Link {
   readonly protocol = 'udp'
@@ -24,12 +48,17 @@ export class BatchedUdpLink implements Link {
   #flushScheduled = false
   /** Datagrams the kernel did not take (socket buffer full); UDP drops them. */
   dropped = 0
+  /** Addon send calls made (one per chunk of at most `maxBatch` datagrams). */
+  sendCalls = 0
+  readonly maxBatch: number
 
   private constructor(
     socket: UdpSocket,
-    readonly remote: { address: string; port: number }
+    readonly remote: { address: string; port: number },
+    maxBatch: number
   ) {
     this.#socket = socket
+    this.maxBatch = maxBatch
     socket.startReading({
       onPackets: (packets) => {
         for (const p of packets) {
@@ -43,7 +72,13 @@ export class BatchedUdpLink implements Link {
   }
 
   /** Resolves the remote and opens a socket connected to it. */
-  static async open(remote: RemoteEndpoint): Promise<BatchedUdpLink> {
+  static async open(
+    remote: RemoteEndpoint,
+    opts: BatchedUdpLinkOptions = {}
+  ): Promise<BatchedUdpLink> {
+    const maxBatch = opts.maxBatch ?? sendBatchFromEnv()
+    if (!Number.isInteger(maxBatch) || maxBatch < 0)
+      throw new UdpLinkError(`maxBatch must be a whole number >= 0, got ${maxBatch}`)
     let address = remote.host
     let family = isIP(address)
     if (family === 0) {
@@ -57,7 +92,7 @@ export class BatchedUdpLink implements Link {
     }
     try {
       const socket = UdpSocket.connect(family === 6 ? 6 : 4, address, remote.port, SOCKET_BUFFER)
-      return new BatchedUdpLink(socket, { address, port: remote.port })
+      return new BatchedUdpLink(socket, { address, port: remote.port }, maxBatch)
     } catch (cause) {
       throw new UdpLinkError(`UDP connect to ${address}:${remote.port} failed`, { cause })
     }
@@ -83,7 +118,17 @@ export class BatchedUdpLink implements Link {
     if (batch.length === 0 || this.#closed) return
     this.#queue = []
     try {
-      this.dropped += batch.length - this.#socket.send(batch)
+      const cap = this.maxBatch
+      if (cap === 0 || batch.length <= cap) {
+        this.sendCalls++
+        this.dropped += batch.length - this.#socket.send(batch)
+        return
+      }
+      for (let i = 0; i < batch.length; i += cap) {
+        const chunk = batch.slice(i, i + cap)
+        this.sendCalls++
+        this.dropped += chunk.length - this.#socket.send(chunk)
+      }
     } catch (err) {
       this.#finish(
         new UdpLinkError(`UDP send failed: ${err instanceof Error ? err.message : String(err)}`, {
