@@ -34,7 +34,8 @@ import { type Stack, startStack } from './stack.js'
 
 const ROUNDS = Number(process.env['ROUNDS'] ?? 5)
 const SECONDS = Number(process.env['IPERF_SECONDS'] ?? 5)
-const DIST_CLI = join(REPO_ROOT, 'packages/cli/dist/openvpn3.js')
+/** the installed command: shell launcher → CommonJS start → bundle (packages/cli/bin) */
+const DIST_CLI = join(REPO_ROOT, 'packages/cli/bin/openvpn3')
 
 function hwmKb(pid: number): number {
   try {
@@ -64,16 +65,16 @@ async function iperf(st: Stack, ip: string, reverse: boolean): Promise<number> {
 }
 
 /**
- * One session-start through the CLI; returns wall ms. `modules`: the dist CLI with its
- * single-file bundle turned off (OPENVPN3_TS_BUNDLE=0), to show what the bundle saves.
+ * One session-start through the CLI; returns wall ms. `dist`: the installed command
+ * (packages/cli/bin/openvpn3), else the TypeScript sources under tsx. `modules`: the installed
+ * command with its single-file bundle turned off (OPENVPN3_TS_BUNDLE=0), to show what the
+ * bundle saves.
  */
 async function cliStart(st: Stack, dist: boolean, modules = false): Promise<number> {
   const t0 = performance.now()
   const p = await startProcess({
-    entry: dist ? process.execPath : 'packages/cli/src/openvpn3.ts',
-    args: dist
-      ? [DIST_CLI, 'session-start', '--config', 'bench', '--quiet']
-      : ['session-start', '--config', 'bench', '--quiet'],
+    entry: dist ? DIST_CLI : 'packages/cli/src/openvpn3.ts',
+    args: ['session-start', '--config', 'bench', '--quiet'],
     bus: st.bus,
     name: 'session-start',
     ...(modules ? { env: { ...process.env, OPENVPN3_TS_BUNDLE: '0' } } : {}),
@@ -82,6 +83,24 @@ async function cliStart(st: Stack, dist: boolean, modules = false): Promise<numb
   const ms = performance.now() - t0
   if (exit.code !== 0) throw new Error(`session-start failed: ${p.output()}`)
   return ms
+}
+
+function withoutExtraCa(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const e = { ...env }
+  delete e['NODE_EXTRA_CA_CERTS']
+  return e
+}
+
+/** Wall ms of `node -e 0` (ROUNDS runs): what any Node program pays before its first line. */
+async function nodeStart(env: NodeJS.ProcessEnv): Promise<number[]> {
+  const out: number[] = []
+  for (let i = 0; i < ROUNDS; i++) {
+    const t0 = performance.now()
+    const p = await startProcess({ entry: process.execPath, args: ['-e', '0'], env })
+    await p.waitForExit(10_000)
+    out.push(performance.now() - t0)
+  }
+  return out
 }
 
 /** Pause after a disconnect so the backend starter's warm spare client is ready again. */
@@ -158,24 +177,28 @@ async function main(): Promise<void> {
     )
     const config = await cfgmgr.Import('bench', server.profile, false, true)
 
-    // cold: the first session after the services started (CLI from sources)
-    const cold = await cliStart(st, false)
+    if (!existsSync(DIST_CLI)) throw new Error(`${DIST_CLI} missing: run npm run build first`)
+    // cold: the first session after the services started (the installed command)
+    const cold = await cliStart(st, true)
     await disconnectAll(conn)
-    const warmTsx: number[] = []
+    const warmDist: number[] = []
+    const warmDistModules: number[] = []
     for (let i = 0; i < ROUNDS; i++) {
+      warmDist.push(await cliStart(st, true))
+      await disconnectAll(conn)
+      warmDistModules.push(await cliStart(st, true, true))
+      await disconnectAll(conn)
+    }
+    // the CLI from its TypeScript sources (tsx), as the tests run it: for comparison only
+    const warmTsx: number[] = []
+    for (let i = 0; i < Math.min(ROUNDS, 3); i++) {
       warmTsx.push(await cliStart(st, false))
       await disconnectAll(conn)
     }
-    const warmDist: number[] = []
-    const warmDistModules: number[] = []
-    if (existsSync(DIST_CLI)) {
-      for (let i = 0; i < ROUNDS; i++) {
-        warmDist.push(await cliStart(st, true))
-        await disconnectAll(conn)
-        warmDistModules.push(await cliStart(st, true, true))
-        await disconnectAll(conn)
-      }
-    }
+    // Node's own start-up on this machine, with the environment as it is and without
+    // NODE_EXTRA_CA_CERTS (which Node reads at every start; the CLI launcher drops it)
+    const nodeBare = await nodeStart(process.env)
+    const nodeBareNoCa = await nodeStart(withoutExtraCa(process.env))
     const bus: number[] = []
     for (let i = 0; i < ROUNDS; i++) {
       bus.push(await busStart(conn, config))
@@ -192,14 +215,16 @@ async function main(): Promise<void> {
       await new Promise((r) => setTimeout(r, 300))
     }
     results['start_ms'] = {
-      ours_cli_tsx_cold: r0(cold),
-      ours_cli_tsx_warm_median: r0(median(warmTsx)),
-      ours_cli_tsx_warm: warmTsx.map(r0),
+      ours_cli_dist_cold: r0(cold),
       ours_cli_dist_warm_median: r0(median(warmDist)),
       ours_cli_dist_warm: warmDist.map(r0),
       ours_cli_dist_modules_warm_median: r0(median(warmDistModules)),
       ours_cli_dist_modules_warm: warmDistModules.map(r0),
+      ours_cli_tsx_warm_median: r0(median(warmTsx)),
       cli_overhead_ms: r0(median(warmDist) - median(bus)),
+      node_bare_start_median: r0(median(nodeBare)),
+      node_bare_start_without_extra_ca_median: r0(median(nodeBareNoCa)),
+      node_extra_ca_certs_set: process.env['NODE_EXTRA_CA_CERTS'] !== undefined,
       ours_bus_warm_median: r0(median(bus)),
       ours_bus_warm: bus.map(r0),
       ours_bus_phases: phases.slice(0, ROUNDS),

@@ -5,7 +5,9 @@
  * addon is left out (see `noUsocket`). `cli.json` records the size and mtime of every
  * workspace source it was made from (and of each bundled package's package.json) so the
  * launcher never runs a stale bundle; `cli.cjs.cache` is the V8 code cache taken after a
- * warm-up run (every command module loaded, every `--help` rendered). See load.ts.
+ * warm-up run (every command module loaded, every `--help` rendered). See load.ts. Beside
+ * them go `start.cjs` and `openvpn3.cjs` / `openvpn3-admin.cjs`, the CommonJS starts that the
+ * launchers in `bin/` run (start.ts).
  * Run by `npm run build` (root) after `tsc -b`:
  *   node --conditions=source --import tsx packages/cli/src/bundle/build.ts [OUT-DIR]
  */
@@ -24,6 +26,9 @@ import {
 } from './load.js'
 
 const HERE = dirname(fileURLToPath(import.meta.url))
+/** the CommonJS start (start.ts) and the programs that use it */
+export const START_FILE = 'start.cjs'
+export const PROGRAMS = ['openvpn3', 'openvpn3-admin'] as const
 /** packages/cli */
 const PKG_DIR = resolve(HERE, '../..')
 /** the repository root (all recorded inputs are below it) */
@@ -170,7 +175,42 @@ export async function buildBundle(
   const cache = loaded.createCachedData()
   await writeFile(`${join(dir, CACHE_FILE)}.tmp`, cache)
   await rename(`${join(dir, CACHE_FILE)}.tmp`, join(dir, CACHE_FILE))
+  await buildStarters(dir)
   return { dir, bundleBytes: st.size, cacheBytes: cache.length, inputs: inputs.length }
+}
+
+/**
+ * `start.cjs` (start.ts with load.ts, as CommonJS) and one `<program>.cjs` per program, which
+ * the shell launchers in `bin/` run (see start.ts).
+ */
+async function buildStarters(dir: string): Promise<void> {
+  const r = await build({
+    entryPoints: [join(PKG_DIR, 'src/bundle/start.ts')],
+    outfile: join(dir, START_FILE),
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    conditions: ['source'],
+    logLevel: 'silent',
+    legalComments: 'none',
+  })
+  if (r.warnings.length > 0) {
+    throw new BundleBuildError(`esbuild warnings: ${r.warnings.map((w) => w.text).join('; ')}`)
+  }
+  for (const program of PROGRAMS) {
+    const text = [
+      "'use strict'",
+      `// ${program}: run by bin/${program}; see packages/cli/src/bundle/start.ts`,
+      `require('./${START_FILE}')`,
+      `  .start('${program}', process.argv.slice(2), __dirname)`,
+      '  .then((code) => {',
+      '    process.exitCode = code',
+      '  })',
+      '',
+    ].join('\n')
+    await writeFile(join(dir, `${program}.cjs`), text)
+  }
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

@@ -319,6 +319,8 @@ export default defineCommand({
         connected: () => connected,
         nextEvent,
       })
+      // forwarding is turned off while the connection details are read
+      const stopping = follow?.stop({ closing: true })
       const [to, name, dev] = await Promise.all([
         session.$get('connected_to'),
         session.$get('session_name'),
@@ -327,6 +329,7 @@ export default defineCommand({
       out.line(
         `Connected to ${connectedToText(to)}${name ? ` (session name ${name})` : ''}${dev ? ` on ${dev}` : ''}`
       )
+      await stopping
       return 0
     } catch (err) {
       if (!(err instanceof CliError)) {

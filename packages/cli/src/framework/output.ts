@@ -15,10 +15,24 @@ export interface Output {
 
 export const SEPARATOR_WIDTH = 78
 
+/**
+ * A reader that went away (`openvpn3 configs-list | head -1`) is not an error of the command:
+ * the command still finishes its work, and what it would print is dropped, instead of Node's
+ * unhandled EPIPE stack trace.
+ */
+export function ignoreClosedPipe(stream: NodeJS.WriteStream): void {
+  if (stream.listenerCount('error') > 0) return
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err
+  })
+}
+
 export function createOutput(
   stdout: { write(s: string): unknown } = process.stdout,
   stderr: { write(s: string): unknown } = process.stderr
 ): Output {
+  if (stdout === process.stdout) ignoreClosedPipe(process.stdout)
+  if (stderr === process.stderr) ignoreClosedPipe(process.stderr)
   return {
     line: (text = '') => void stdout.write(text + '\n'),
     error: (text) => void stderr.write(text + '\n'),
