@@ -12,13 +12,17 @@
  * server, and the load average. It prints a table and the medians per client and writes
  * `bench/results/stack-throughput.json`.
  *
+ * SETTLE_MS (default 0) pauses after each connect before iperf3: our backend starter starts a
+ * new warm spare client right after a session took the old one, and its start-up CPU falls
+ * into the first seconds of the upload run otherwise (recorded per run as spareCpuS).
+ *
  * Variants of ours (VARIANTS, comma-separated send-batch caps, default "0"): each value runs its
  * own service stack in the same client namespace whose backend clients get
  * OPENVPN3_TS_UDP_SEND_BATCH=<value> (batched-udp-link.ts; 0: no cap). The first variant's
  * stack is `startStack()`; extra ones share its lab.
  * Run by `bench/stack-throughput.mjs` (needs root and `npm run build`).
  */
-import { readFileSync } from 'node:fs'
+import { readFileSync, readdirSync, readlinkSync } from 'node:fs'
 import { mkdir, writeFile } from 'node:fs/promises'
 import { loadavg } from 'node:os'
 import { join } from 'node:path'
@@ -47,6 +51,8 @@ import { type Stack, startStack } from './stack.js'
 
 const ROUNDS = Number(process.env['ROUNDS'] ?? 5)
 const SECONDS = Number(process.env['SECONDS'] ?? 8)
+/** pause after a client connected, before iperf3 (both clients; default 0) */
+const SETTLE_MS = Number(process.env['SETTLE_MS'] ?? 0)
 const VARIANTS = (process.env['VARIANTS'] ?? '0')
   .split(',')
   .map((s) => s.trim())
@@ -80,6 +86,37 @@ function cpuSeconds(pid: number): number {
   } catch {
     return NaN
   }
+}
+
+/** The machine's CPU time split from /proc/stat (ticks): busy, idle (+iowait), steal. */
+function machineCpu(): { busy: number; idle: number; steal: number } {
+  const f = (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '').split(/\s+/).slice(1)
+  const [user, nice, system, idle, iowait, irq, softirq, steal] = f.map(Number)
+  return {
+    busy: (user ?? 0) + (nice ?? 0) + (system ?? 0) + (irq ?? 0) + (softirq ?? 0),
+    idle: (idle ?? 0) + (iowait ?? 0),
+    steal: steal ?? 0,
+  }
+}
+
+/**
+ * CPU seconds so far of the backend client processes in network namespace `netInode` other
+ * than `except` (the backend starter's warm spare, started again after each session).
+ */
+function otherClientsCpu(netInode: string, except: number): Map<number, number> {
+  const out = new Map<number, number>()
+  for (const d of readdirSync('/proc')) {
+    const pid = Number(d)
+    if (!Number.isInteger(pid) || pid === except) continue
+    try {
+      if (readlinkSync(`/proc/${pid}/ns/net`) !== netInode) continue
+      if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('client-main')) continue
+      out.set(pid, cpuSeconds(pid))
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out
 }
 
 interface UdpCounters {
@@ -143,6 +180,14 @@ interface RunRecord {
   clientUdpInErrors: number
   clientCpuS: number
   serverCpuS: number
+  /** CPU of our services (log, configmgr, netcfg, backendstart, sessionmgr) of all stacks */
+  servicesCpuS: number
+  /** CPU of other backend clients in the client namespace (warm spares starting up) */
+  spareCpuS: number
+  /** the whole machine during the run, % of all CPUs: busy, idle, stolen by the host */
+  machineBusyPct: number
+  machineIdlePct: number
+  machineStealPct: number
   loadavg1: number
 }
 
@@ -195,9 +240,12 @@ async function measure(
   server: LabServer,
   round: number,
   client: string,
-  pid: number
+  pid: number,
+  servicePids: () => number[]
 ): Promise<RunRecord[]> {
+  const servicesCpu = () => servicePids().reduce((a, p) => a + (cpuSeconds(p) || 0), 0)
   const out: RunRecord[] = []
+  if (SETTLE_MS > 0) await new Promise((r) => setTimeout(r, SETTLE_MS))
   for (const direction of ['up', 'down'] as const) {
     const [s0, c0] = await Promise.all([
       udpCounters(lab, lab.serverNs),
@@ -205,9 +253,19 @@ async function measure(
     ])
     const cpu0 = cpuSeconds(pid)
     const srv0 = cpuSeconds(server.pid)
+    const svc0 = servicesCpu()
+    const netInode = readlinkSync(`/proc/${pid}/ns/net`)
+    const spare0 = otherClientsCpu(netInode, pid)
+    const m0 = machineCpu()
     const r = await iperf(lab, server.tunnelServerIp, direction === 'down')
     const cpu1 = cpuSeconds(pid)
     const srv1 = cpuSeconds(server.pid)
+    const svc1 = servicesCpu()
+    const m1 = machineCpu()
+    let spare = 0
+    for (const [p, c] of otherClientsCpu(netInode, pid)) spare += c - (spare0.get(p) ?? 0)
+    const mTotal = m1.busy + m1.idle + m1.steal - (m0.busy + m0.idle + m0.steal) || 1
+    const pct = (x: number) => Math.round((1000 * x) / mTotal) / 10
     const [s1, c1] = await Promise.all([
       udpCounters(lab, lab.serverNs),
       udpCounters(lab, lab.clientNs),
@@ -225,6 +283,11 @@ async function measure(
       clientUdpInErrors: c1.inErrors - c0.inErrors,
       clientCpuS: Math.round((cpu1 - cpu0) * 100) / 100,
       serverCpuS: Math.round((srv1 - srv0) * 100) / 100,
+      servicesCpuS: Math.round((svc1 - svc0) * 100) / 100,
+      spareCpuS: Math.round(spare * 100) / 100,
+      machineBusyPct: pct(m1.busy - m0.busy),
+      machineIdlePct: pct(m1.idle - m0.idle),
+      machineStealPct: pct(m1.steal - m0.steal),
       loadavg1: Math.round((loadavg()[0] ?? NaN) * 100) / 100,
     }
     out.push(rec)
@@ -233,7 +296,9 @@ async function measure(
         `${String(rec.mbit).padStart(7)} Mbit/s  retr ${String(rec.retransmits).padStart(6)}  ` +
         `srv rcvbuf drops ${String(rec.serverUdpRcvbufErrors).padStart(6)}  ` +
         `cli rcvbuf drops ${String(rec.clientUdpRcvbufErrors).padStart(6)}  ` +
-        `cpu cli ${rec.clientCpuS.toFixed(2)} s srv ${rec.serverCpuS.toFixed(2)} s  ` +
+        `cpu cli ${rec.clientCpuS.toFixed(2)} s srv ${rec.serverCpuS.toFixed(2)} s ` +
+        `svc ${rec.servicesCpuS.toFixed(2)} s spare ${rec.spareCpuS.toFixed(2)} s  ` +
+        `idle ${rec.machineIdlePct}% steal ${rec.machineStealPct}%  ` +
         `load ${rec.loadavg1}\n`
     )
   }
@@ -254,6 +319,19 @@ function summarise(runs: RunRecord[], clients: string[]): Record<string, unknown
         client_rcvbuf_drops_median: median(rs.map((r) => r.clientUdpRcvbufErrors)),
         client_cpu_s_median: median(rs.map((r) => r.clientCpuS)),
         server_cpu_s_median: median(rs.map((r) => r.serverCpuS)),
+        services_cpu_s_median: median(rs.map((r) => r.servicesCpuS)),
+        spare_cpu_s_median: median(rs.map((r) => r.spareCpuS)),
+        server_loss_pct_median: median(
+          rs.map(
+            (r) =>
+              Math.round(
+                (1000 * r.serverUdpRcvbufErrors) /
+                  (r.serverUdpInDatagrams + r.serverUdpRcvbufErrors || 1)
+              ) / 10
+          )
+        ),
+        machine_idle_pct_median: median(rs.map((r) => r.machineIdlePct)),
+        machine_steal_pct_median: median(rs.map((r) => r.machineStealPct)),
       }
     }
   }
@@ -317,6 +395,10 @@ async function main(): Promise<void> {
       ours.push({ name: v === 0 ? 'ours' : `ours-b${v}`, conn, config })
     }
     const clients = [...ours.map((o) => o.name), 'stock']
+    const servicePids = () => [
+      ...Object.values(st.servicePids()),
+      ...extra.flatMap((x) => Object.values(x.pids())),
+    ]
     const iperf3 = await st.lab.startIperfServer()
     const runs: RunRecord[] = []
     try {
@@ -328,7 +410,7 @@ async function main(): Promise<void> {
           if (o) {
             const s = await connectOurs(o)
             try {
-              runs.push(...(await measure(st.lab, server, round, name, s.pid)))
+              runs.push(...(await measure(st.lab, server, round, name, s.pid, servicePids)))
             } finally {
               await s.disconnect()
             }
@@ -337,7 +419,7 @@ async function main(): Promise<void> {
               waitFor: /Initialization Sequence Completed/,
             })
             try {
-              runs.push(...(await measure(st.lab, server, round, 'stock', p.pid)))
+              runs.push(...(await measure(st.lab, server, round, 'stock', p.pid, servicePids)))
             } finally {
               await p.stop()
               await new Promise((r) => setTimeout(r, 500))
@@ -355,14 +437,18 @@ async function main(): Promise<void> {
       process.stdout.write(
         `${key.padEnd(15)} ${String(s['mbit_median']).padStart(7)} Mbit/s ` +
           `(${(s['mbit_all'] as number[]).join(' ')})  retr ${s['retransmits_median']}  ` +
-          `srv drops ${s['server_rcvbuf_drops_median']}  cli drops ${s['client_rcvbuf_drops_median']}  ` +
-          `cpu cli ${s['client_cpu_s_median']} s srv ${s['server_cpu_s_median']} s\n`
+          `srv drops ${s['server_rcvbuf_drops_median']} (${s['server_loss_pct_median']}%)  ` +
+          `cli drops ${s['client_rcvbuf_drops_median']}  ` +
+          `cpu cli ${s['client_cpu_s_median']} s srv ${s['server_cpu_s_median']} s ` +
+          `spare ${s['spare_cpu_s_median']} s  idle ${s['machine_idle_pct_median']}% ` +
+          `steal ${s['machine_steal_pct_median']}%\n`
       )
     }
     const results = {
       date: started,
       rounds: ROUNDS,
       seconds: SECONDS,
+      settle_ms: SETTLE_MS,
       variants: VARIANTS,
       loadavg_start: loadStart,
       loadavg_end: loadavg(),
