@@ -115,6 +115,25 @@ void describe('bin/ launchers', { skip: !BUILT && 'needs npm run build', timeout
     }
   })
 
+  void test('a D-Bus command does not load node:crypto (only D-Bus cookie auth needs it)', async () => {
+    const probe2 = join(dir, 'probe-crypto.cjs')
+    writeFileSync(
+      probe2,
+      "process.on('exit', () => process.stderr.write(`crypto=${process.moduleLoadList.includes('NativeModule crypto')}\\n`))\n"
+    )
+    const r = await run(join(BIN, 'openvpn3'), ['sessions-list'], {
+      NODE_OPTIONS: `--require ${probe2}`,
+    })
+    assert.equal(r.code, 1) // no bus here
+    assert.match(r.stderr, /Could not connect to the D-Bus system bus/)
+    assert.match(r.stderr, /^crypto=false$/m)
+    // control: the same probe sees it when something loads it
+    const c = await run(process.execPath, ['-e', "require('node:crypto')"], {
+      NODE_OPTIONS: `--require ${probe2}`,
+    })
+    assert.match(c.stderr, /^crypto=true$/m)
+  })
+
   void test('a reader that closes the pipe early: no stack trace, normal exit', async () => {
     const r = await run(join(BIN, 'openvpn3'), ['help'], {}, { closeStdout: true })
     assert.equal(r.stderr, '')

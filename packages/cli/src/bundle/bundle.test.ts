@@ -47,6 +47,12 @@ void describe('CLI bundle', { timeout: 120_000 }, () => {
     const b = loadBundle(dir)
     assert.ok(b, 'bundle loads')
     assert.equal(b.cacheUsed, true)
+    // plain ASCII (load.ts reads it as latin1), though the sources' comments are not
+    const bytes = readFileSync(join(dir, BUNDLE_FILE))
+    assert.equal(
+      bytes.findIndex((x) => x > 0x7f),
+      -1
+    )
     for (const argv of [['help'], ['session-start', '--help'], ['no-such-command']]) {
       const a = capture()
       const m = capture()

@@ -48,14 +48,32 @@ export function createOutput(
   }
 }
 
+const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'] as const
+const MONTHS = [
+  'Jan',
+  'Feb',
+  'Mar',
+  'Apr',
+  'May',
+  'Jun',
+  'Jul',
+  'Aug',
+  'Sep',
+  'Oct',
+  'Nov',
+  'Dec',
+] as const
+
 /** Unix seconds → local date/time like upstream (`Mon Nov 23 00:42:01 2026`); 0 → fallback. */
 export function formatTime(seconds: number | bigint, never = 'Never'): string {
   const n = Number(seconds)
   if (!n) return never
   const d = new Date(n * 1000)
   const p = (x: number) => String(x).padStart(2, '0')
-  const day = d.toLocaleDateString('en-US', { weekday: 'short' })
-  const mon = d.toLocaleDateString('en-US', { month: 'short' })
+  // fixed English names, as upstream prints them (asctime style); the Intl route loads ICU
+  // locale data on first use, ~20 ms of a `configs-list` run
+  const day = WEEKDAYS[d.getDay()] ?? ''
+  const mon = MONTHS[d.getMonth()] ?? ''
   return `${day} ${mon} ${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())} ${d.getFullYear()}`
 }
 

@@ -13,15 +13,18 @@ export interface Prompter {
 type TtyIn = NodeJS.ReadableStream & { isTTY?: boolean; setRawMode?: (on: boolean) => unknown }
 
 export function createPrompter(
-  input: TtyIn = process.stdin,
+  given?: TtyIn,
   output: NodeJS.WritableStream = process.stderr
 ): Prompter {
+  // process.stdin is made on first use: most commands never ask (saves a few ms per start)
+  let stdin: TtyIn | undefined = given
+  const inputStream = (): TtyIn => (stdin ??= process.stdin)
   let buffered = ''
   let ended = false
   const waiters: (() => void)[] = []
   let started = false
   const wake = () => waiters.splice(0).forEach((w) => w())
-  const start = () => {
+  const start = (input: TtyIn) => {
     if (started) return
     started = true
     input.on('data', (d: string | Buffer) => {
@@ -35,7 +38,8 @@ export function createPrompter(
   }
   return {
     async ask(question, opts = {}) {
-      start()
+      const input = inputStream()
+      start(input)
       // echo goes off before the question is shown, so nothing typed after it can be echoed
       const raw = opts.hidden === true && input.isTTY === true && !!input.setRawMode
       if (raw) input.setRawMode?.(true)
