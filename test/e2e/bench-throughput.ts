@@ -8,9 +8,10 @@
  * rotates per round) connects, runs iperf3 TCP up and down for SECONDS each (default 8) and
  * disconnects. Per run it records Mbit/s, TCP retransmits (iperf3 `end.sum_sent.retransmits`),
  * the UDP receive-buffer drops and input errors of the server namespace and of the client
- * namespace (/proc/net/snmp deltas), the CPU time of the client process and of the stock
- * server, and the load average. It prints a table and the medians per client and writes
- * `bench/results/stack-throughput.json`.
+ * namespace (/proc/net/snmp deltas), the TUN queue drops (tx_dropped) in both, the CPU time of
+ * the client process, of the stock server, of our services and of the warm spare, the machine's
+ * idle and stolen CPU share (/proc/stat) and the load average. It prints a table and the
+ * medians per client and writes `bench/results/stack-throughput.json`.
  *
  * SETTLE_MS (default 0) pauses after each connect before iperf3: our backend starter starts a
  * new warm spare client right after a session took the old one, and its start-up CPU falls
@@ -138,6 +139,32 @@ async function udpCounters(lab: Lab, ns: string): Promise<UdpCounters> {
   }
 }
 
+/** tx_dropped per TUN device in `ns` (packets the device queue dropped before its reader). */
+async function tunTxDropped(lab: Lab, ns: string): Promise<Map<string, number>> {
+  const r = await lab.exec(ns, 'ip', ['-s', '-j', 'link', 'show', 'type', 'tun'], {
+    timeoutMs: 5000,
+  })
+  const out = new Map<string, number>()
+  try {
+    const links = JSON.parse(r.stdout || '[]') as {
+      ifname?: string
+      stats64?: { tx?: { dropped?: number } }
+    }[]
+    for (const l of links) {
+      if (l.ifname !== undefined) out.set(l.ifname, l.stats64?.tx?.dropped ?? 0)
+    }
+  } catch {
+    // no JSON: no devices
+  }
+  return out
+}
+
+function dropsDelta(before: Map<string, number>, after: Map<string, number>): number {
+  let n = 0
+  for (const [name, v] of after) n += v - (before.get(name) ?? 0)
+  return n
+}
+
 interface IperfResult {
   mbit: number
   retransmits: number | null
@@ -178,6 +205,9 @@ interface RunRecord {
   serverUdpInDatagrams: number
   clientUdpRcvbufErrors: number
   clientUdpInErrors: number
+  /** TUN device queue drops (tx_dropped) in the server and in the client namespace */
+  serverTunDrops: number
+  clientTunDrops: number
   clientCpuS: number
   serverCpuS: number
   /** CPU of our services (log, configmgr, netcfg, backendstart, sessionmgr) of all stacks */
@@ -251,6 +281,10 @@ async function measure(
       udpCounters(lab, lab.serverNs),
       udpCounters(lab, lab.clientNs),
     ])
+    const [st0, ct0] = await Promise.all([
+      tunTxDropped(lab, lab.serverNs),
+      tunTxDropped(lab, lab.clientNs),
+    ])
     const cpu0 = cpuSeconds(pid)
     const srv0 = cpuSeconds(server.pid)
     const svc0 = servicesCpu()
@@ -266,6 +300,10 @@ async function measure(
     for (const [p, c] of otherClientsCpu(netInode, pid)) spare += c - (spare0.get(p) ?? 0)
     const mTotal = m1.busy + m1.idle + m1.steal - (m0.busy + m0.idle + m0.steal) || 1
     const pct = (x: number) => Math.round((1000 * x) / mTotal) / 10
+    const [st1, ct1] = await Promise.all([
+      tunTxDropped(lab, lab.serverNs),
+      tunTxDropped(lab, lab.clientNs),
+    ])
     const [s1, c1] = await Promise.all([
       udpCounters(lab, lab.serverNs),
       udpCounters(lab, lab.clientNs),
@@ -281,6 +319,8 @@ async function measure(
       serverUdpInDatagrams: s1.inDatagrams - s0.inDatagrams,
       clientUdpRcvbufErrors: c1.rcvbufErrors - c0.rcvbufErrors,
       clientUdpInErrors: c1.inErrors - c0.inErrors,
+      serverTunDrops: dropsDelta(st0, st1),
+      clientTunDrops: dropsDelta(ct0, ct1),
       clientCpuS: Math.round((cpu1 - cpu0) * 100) / 100,
       serverCpuS: Math.round((srv1 - srv0) * 100) / 100,
       servicesCpuS: Math.round((svc1 - svc0) * 100) / 100,
@@ -296,6 +336,7 @@ async function measure(
         `${String(rec.mbit).padStart(7)} Mbit/s  retr ${String(rec.retransmits).padStart(6)}  ` +
         `srv rcvbuf drops ${String(rec.serverUdpRcvbufErrors).padStart(6)}  ` +
         `cli rcvbuf drops ${String(rec.clientUdpRcvbufErrors).padStart(6)}  ` +
+        `tun drops srv ${rec.serverTunDrops} cli ${rec.clientTunDrops}  ` +
         `cpu cli ${rec.clientCpuS.toFixed(2)} s srv ${rec.serverCpuS.toFixed(2)} s ` +
         `svc ${rec.servicesCpuS.toFixed(2)} s spare ${rec.spareCpuS.toFixed(2)} s  ` +
         `idle ${rec.machineIdlePct}% steal ${rec.machineStealPct}%  ` +
@@ -317,6 +358,8 @@ function summarise(runs: RunRecord[], clients: string[]): Record<string, unknown
         retransmits_median: median(rs.map((r) => r.retransmits ?? NaN)),
         server_rcvbuf_drops_median: median(rs.map((r) => r.serverUdpRcvbufErrors)),
         client_rcvbuf_drops_median: median(rs.map((r) => r.clientUdpRcvbufErrors)),
+        server_tun_drops_median: median(rs.map((r) => r.serverTunDrops)),
+        client_tun_drops_median: median(rs.map((r) => r.clientTunDrops)),
         client_cpu_s_median: median(rs.map((r) => r.clientCpuS)),
         server_cpu_s_median: median(rs.map((r) => r.serverCpuS)),
         services_cpu_s_median: median(rs.map((r) => r.servicesCpuS)),
@@ -439,6 +482,7 @@ async function main(): Promise<void> {
           `(${(s['mbit_all'] as number[]).join(' ')})  retr ${s['retransmits_median']}  ` +
           `srv drops ${s['server_rcvbuf_drops_median']} (${s['server_loss_pct_median']}%)  ` +
           `cli drops ${s['client_rcvbuf_drops_median']}  ` +
+          `tun drops srv ${s['server_tun_drops_median']} cli ${s['client_tun_drops_median']}  ` +
           `cpu cli ${s['client_cpu_s_median']} s srv ${s['server_cpu_s_median']} s ` +
           `spare ${s['spare_cpu_s_median']} s  idle ${s['machine_idle_pct_median']}% ` +
           `steal ${s['machine_steal_pct_median']}%\n`
