@@ -4,7 +4,7 @@
  * their `authorize` hook; the kit turns `AccessDeniedError` into the upstream wire error
  * (method: domain `net.openvpn.gdbuspp`; property: `org.freedesktop.DBus.Error.AccessDenied`).
  */
-import { readFileSync } from 'node:fs'
+import { PASSWD_FILE, findPasswdEntry } from './passwd.js'
 
 export const ROOT_UID = 0
 
@@ -75,31 +75,11 @@ export function revoke(acl: number[], uid: number): boolean {
 }
 
 /** Look up a user's UID in a passwd file (no NSS in plain Node). */
-export function lookupUid(user: string, passwdPath = '/etc/passwd'): number | undefined {
-  let text: string
-  try {
-    text = readFileSync(passwdPath, 'utf8')
-  } catch {
-    return undefined
-  }
-  for (const line of text.split('\n')) {
-    const f = line.split(':')
-    if (f[0] === user && f[2] !== undefined && /^\d+$/.test(f[2])) return Number(f[2])
-  }
-  return undefined
+export function lookupUid(user: string, passwdPath = PASSWD_FILE): number | undefined {
+  return findPasswdEntry((e) => e.name === user, passwdPath)?.uid
 }
 
 /** Look up a UID's user name in a passwd file. */
-export function lookupUserName(uid: number, passwdPath = '/etc/passwd'): string | undefined {
-  let text: string
-  try {
-    text = readFileSync(passwdPath, 'utf8')
-  } catch {
-    return undefined
-  }
-  for (const line of text.split('\n')) {
-    const f = line.split(':')
-    if (f[2] === String(uid) && f[0]) return f[0]
-  }
-  return undefined
+export function lookupUserName(uid: number, passwdPath = PASSWD_FILE): string | undefined {
+  return findPasswdEntry((e) => e.uid === uid, passwdPath)?.name
 }

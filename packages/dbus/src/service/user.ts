@@ -4,9 +4,9 @@
  * file (Node has no getpwnam) and switch the process to it — supplementary groups, then the
  * group, then the user, since each step needs the privileges the next one gives up.
  */
-import { readFileSync } from 'node:fs'
+import { PASSWD_FILE, readPasswd } from './passwd.js'
 
-export const PASSWD_FILE = '/etc/passwd'
+export { PASSWD_FILE }
 
 /** `process.initgroups` exists on POSIX Node but is missing from @types/node. */
 type InitGroups = (user: string | number, extraGroup: string | number) => void
@@ -43,19 +43,11 @@ export class ServiceUserSwitchError extends Error {
 
 /** Looks `name` up in the passwd file; throws `UnknownServiceUserError`. */
 export function lookupServiceUser(name: string, passwdPath = PASSWD_FILE): ServiceUser {
-  let text = ''
-  try {
-    text = readFileSync(passwdPath, 'utf8')
-  } catch (cause) {
-    throw new UnknownServiceUserError(name, { cause })
-  }
-  for (const line of text.split('\n')) {
-    const [user, , uid, gid] = line.split(':')
-    if (user === name && uid && gid && /^\d+$/.test(uid) && /^\d+$/.test(gid)) {
-      return { name, uid: Number(uid), gid: Number(gid) }
-    }
-  }
-  throw new UnknownServiceUserError(name)
+  const all = readPasswd(passwdPath)
+  if (!Array.isArray(all)) throw new UnknownServiceUserError(name, { cause: all.error })
+  const found = all.find((e) => e.name === name)
+  if (!found) throw new UnknownServiceUserError(name)
+  return { name, uid: found.uid, gid: found.gid }
 }
 
 export interface DropToServiceUserOptions {
