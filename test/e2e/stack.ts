@@ -127,13 +127,7 @@ export async function startStack(opts: {
       async restartSessionMgr() {
         await svc.restart('sessionmgr')
       },
-      async tunDevices() {
-        const r = await theLab.exec(theLab.clientNs, 'ip', ['-o', 'link', 'show', 'type', 'tun'])
-        return r.stdout
-          .split('\n')
-          .map((l) => /^\d+: ([^:@]+)/.exec(l)?.[1])
-          .filter((x): x is string => x !== undefined)
-      },
+      tunDevices: () => theLab.tunDevices(),
       async tunRoutes() {
         const r = await theLab.exec(theLab.clientNs, 'ip', ['route', 'show'])
         return r.stdout.split('\n').filter((l) => /dev tun/.test(l))

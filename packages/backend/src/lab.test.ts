@@ -105,13 +105,7 @@ void describe('backend client in the namespace lab', { skip: !canRun && 'needs r
       ms
     )
 
-  async function tunDevices(): Promise<string[]> {
-    const r = await lab.exec(lab.clientNs, 'ip', ['-o', 'link', 'show', 'type', 'tun'])
-    return r.stdout
-      .split('\n')
-      .map((l) => /^\d+: ([^:@]+)/.exec(l)?.[1])
-      .filter((x): x is string => x !== undefined)
-  }
+  const tunDevices = () => lab.tunDevices()
 
   void test('connect, ping through the TUN, disconnect', { timeout: 90_000 }, async (t) => {
     const server = lab.servers[0]

@@ -47,7 +47,14 @@ export {
   type StartServiceStackOptions,
 } from './stack.js'
 export { startStockClient, type StockClientOptions } from './stock-client.js'
-export { startLab, IPERF_PORT, type StartLabOptions, type Lab, type IperfServer } from './lab.js'
+export {
+  startLab,
+  parseTunDevices,
+  IPERF_PORT,
+  type StartLabOptions,
+  type Lab,
+  type IperfServer,
+} from './lab.js'
 export { LAB_BASE_PORT, type LabServer } from './lab-server.js'
 export { managementCommand, parseClientList, type ServerClient } from './management.js'
 export {

@@ -10,7 +10,7 @@ import { join } from 'node:path'
 import { describe, test, type TestContext } from 'node:test'
 import { strict as assert } from 'node:assert'
 import { isAlive } from './cleanup.js'
-import { startLab, type Lab, type LabServer } from './lab.js'
+import { parseTunDevices, startLab, type Lab, type LabServer } from './lab.js'
 import { LAB_CHALLENGE_RESPONSE, LAB_PASSWORD, LAB_USERNAME } from './lab-server-config.js'
 import { listNamespacesSync } from './netns.js'
 import { startStockClient } from './stock-client.js'
@@ -51,6 +51,16 @@ function assertLabGone(
   t.diagnostic(`checked ${pids.length} PIDs, 2 namespaces and ${lab.dir}`)
 }
 
+void test('parseTunDevices reads device names from ip -o link output', () => {
+  const out = [
+    '7: tun0: <POINTOPOINT,MULTICAST,NOARP,UP,LOWER_UP> mtu 1500 qdisc fq_codel state UNKNOWN',
+    '9: ovpn-x1@NONE: <POINTOPOINT> mtu 1500 qdisc noop state DOWN',
+    '',
+  ].join('\n')
+  assert.deepEqual(parseTunDevices(out), ['tun0', 'ovpn-x1'])
+  assert.deepEqual(parseTunDevices(''), [])
+})
+
 void describe('startLab', { skip: labUnavailable() ?? false }, () => {
   void test('stock openvpn client connects to every server kind and pings through the tunnel', async (t) => {
     const t0 = Date.now()
@@ -68,6 +78,9 @@ void describe('startLab', { skip: labUnavailable() ?? false }, () => {
     t.diagnostic(`lab with ${lab.servers.length} servers started in ${Date.now() - t0} ms`)
     const pids: number[] = lab.servers.map((s) => s.pid)
     try {
+      // one TUN per server in the server namespace, none yet in the client namespace
+      assert.equal((await lab.tunDevices(lab.serverNs)).length, lab.servers.length)
+      assert.deepEqual(await lab.tunDevices(), [])
       assert.deepEqual(
         lab.servers.map((s) => [s.kind, s.proto, s.port, s.tunnelNetwork, s.tunnelServerIp]),
         [

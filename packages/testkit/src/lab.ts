@@ -61,12 +61,22 @@ export interface Lab {
     args: string[],
     opts?: { timeoutMs?: number; input?: string }
   ): Promise<CommandResult>
+  /** names of the TUN devices in `ns` (default: the client namespace) */
+  tunDevices(ns?: string): Promise<string[]>
   /** spawns `cmd args…` inside `ns`; tracked and killed at close() */
   spawn(ns: string, cmd: string, args: string[]): ChildProcess
   /** `iperf3 -s` in the server namespace (port 5201) */
   startIperfServer(): Promise<IperfServer>
   /** removes everything the lab made; idempotent, never throws */
   close(): Promise<void>
+}
+
+/** Device names from `ip -o link show` output (`7: tun0: <...>` → `tun0`). */
+export function parseTunDevices(ipOutput: string): string[] {
+  return ipOutput
+    .split('\n')
+    .map((l) => /^\d+: ([^:@]+)/.exec(l)?.[1])
+    .filter((x): x is string => x !== undefined)
 }
 
 /** Starts the lab; see the module comment. */
@@ -141,6 +151,14 @@ export async function startLab(opts: StartLabOptions = {}): Promise<Lab> {
           timeoutMs: o.timeoutMs ?? 30_000,
           ...(o.input === undefined ? {} : { input: o.input }),
         }),
+      tunDevices: async (ns = topo.clientNs) => {
+        const r = await runCommand(
+          'ip',
+          ['netns', 'exec', ns, 'ip', '-o', 'link', 'show', 'type', 'tun'],
+          { timeoutMs: 10_000 }
+        )
+        return parseTunDevices(r.stdout)
+      },
       spawn: spawnIn,
       startIperfServer: async () => {
         const p = await startProcess({
