@@ -2,30 +2,39 @@
  * The backend object in-process with a scripted engine (spec §6.5, §6.6): the slots and
  * notifications for what only a special server would ask — dynamic challenge (CRV1), CR_TEXT
  * pending auth (answer sent at once), web authentication (OPEN_URL, `Pending web
- * authentication`), an encrypted private key (PK_PASSPHRASE handed to the engine). Real bus,
- * stand-in session manager; the engine is a fake behind the `createEngine` seam.
+ * authentication`), an encrypted private key (PK_PASSPHRASE handed to the engine). Connect with
+ * a stand-in netcfg whose Cleanup is slow (issue 6): Connect replies at once, the device is
+ * created only after Cleanup's reply, and the engine gets the TLS context prepared at
+ * registration. Real bus, stand-in session manager; the engine is a fake behind the
+ * `createEngine` seam.
  */
 import { strict as assert } from 'node:assert'
 import { createPrivateKey } from 'node:crypto'
 import { after, before, describe, test } from 'node:test'
 import {
+  BusName,
   DBusCallError,
   DBusConnection,
   ErrorDomain,
+  ObjectPath,
+  ServiceError,
   ServiceHost,
   StatusMajor,
   StatusMinor,
+  netcfgManagerInterface,
   requestName,
 } from '@openvpn3-ts/dbus'
 import type {
   ClientEvent,
+  ClientPorts,
   EngineOptions,
   InputResponse,
+  NetworkConfig,
   OpenVpnClient,
 } from '@openvpn3-ts/protocol'
 import { type TestBus, pkiMaterial, startBus } from '@openvpn3-ts/testkit'
 import { BackendLog } from './backend-log.js'
-import { BackendClient } from './client.js'
+import { BackendClient, loadEngineModules } from './client.js'
 import { StandIns, labProfile, newBackendToken, newSessionPath } from './testing/standins.js'
 
 /** A scripted engine: records what it was given and emits what the test says. */
@@ -34,7 +43,10 @@ class FakeEngine implements OpenVpnClient {
   #listeners = new Set<(e: ClientEvent) => void>()
   status = 'disconnected' as const
   readonly done = new Promise<undefined>(() => undefined)
-  constructor(readonly options: EngineOptions) {}
+  constructor(
+    readonly options: EngineOptions,
+    readonly ports?: ClientPorts
+  ) {}
   emit(e: ClientEvent): void {
     for (const l of this.#listeners) l(e)
   }
@@ -216,6 +228,143 @@ void describe('backend object with a scripted engine', () => {
       for (const secret of ['key-Passphrase-1', '123456']) {
         assert.ok(!logs.some((l) => l.includes(secret)))
       }
+    }
+  )
+})
+
+/** A stand-in netcfg: Cleanup takes `cleanupMs`; CreateVirtualInterface is refused. */
+async function standInNetcfg(address: string, cleanupMs: number) {
+  const conn = await DBusConnection.connect({ address })
+  const host = new ServiceHost(conn)
+  const events: string[] = []
+  const unused = () => {
+    throw new ServiceError(ErrorDomain.NETCFG, 'not in this stand-in')
+  }
+  host.export(ObjectPath.netcfg, netcfgManagerInterface, {
+    methods: {
+      Cleanup: async () => {
+        events.push('Cleanup')
+        await new Promise((r) => setTimeout(r, cleanupMs))
+        events.push('Cleanup reply')
+      },
+      CreateVirtualInterface: () => {
+        events.push('CreateVirtualInterface')
+        throw new ServiceError(ErrorDomain.NETCFG, 'no devices in this stand-in')
+      },
+      ProtectSocket: () => true,
+      FetchInterfaceList: unused,
+      DcoAvailable: () => false,
+      NotificationSubscribe: unused,
+      NotificationUnsubscribe: unused,
+      NotificationSubscriberList: unused,
+    },
+    properties: {
+      config_file: { get: () => '' },
+      global_dns_search: { get: () => [] },
+      global_dns_servers: { get: () => [] },
+      log_level: { get: () => 3, set: () => undefined },
+      version: { get: () => 'stand-in' },
+    },
+  })
+  await requestName(conn, BusName.netcfg)
+  return {
+    events,
+    close: async () => {
+      host.close()
+      await conn.close()
+    },
+  }
+}
+
+const PUSHED: NetworkConfig = {
+  topology: 'subnet',
+  ifconfig: { local: '198.18.0.2', remoteOrNetmask: '255.255.255.0' },
+  routes: [],
+  routesIpv6: [],
+  blockIpv6: false,
+  dnsServers: [],
+  searchDomains: [],
+  dns: [],
+  tunMtu: 1500,
+  ignored: [],
+}
+
+void describe('Connect with a slow netcfg Cleanup', () => {
+  let bus: TestBus
+  let sm: StandIns
+  let netcfg: Awaited<ReturnType<typeof standInNetcfg>>
+  let conn: DBusConnection
+  let client: BackendClient
+  let engine: FakeEngine | undefined
+  let configured: Promise<unknown> | undefined
+  const token = newBackendToken()
+  const CLEANUP_MS = 1500
+
+  before(async () => {
+    bus = await startBus()
+    sm = await StandIns.start(bus.address)
+    netcfg = await standInNetcfg(bus.address, CLEANUP_MS)
+    conn = await DBusConnection.connect({ address: bus.address })
+    client = new BackendClient(
+      { token },
+      {
+        conn,
+        host: new ServiceHost(conn),
+        log: new BackendLog({ token }),
+        createEngine: (options, ports) => {
+          const e = new FakeEngine(options, ports)
+          engine = e
+          // like the engine after the push: configure the TUN through netcfg
+          e.on((ev) => {
+            if (ev.type === 'status' && ev.status === 'connecting') {
+              configured = ports.tun.configure(PUSHED).catch((err: unknown) => err)
+            }
+          })
+          return e
+        },
+      }
+    )
+    await client.start()
+    await requestName(conn, client.busName)
+    await client.register()
+  })
+  after(async () => {
+    await client?.stop().catch(() => undefined)
+    await conn?.close()
+    await netcfg?.close()
+    await sm?.close()
+    await bus?.stop()
+  })
+
+  void test(
+    'Connect replies before Cleanup; the device comes after it; prepared TLS context',
+    { timeout: 30_000 },
+    async () => {
+      const config = sm.addProfile('cert', await labProfile({}))
+      const be = sm.backend(client.busName)
+      await be.RegistrationConfirmation(token, newSessionPath(), config)
+      const prep = await client.prepared()
+      assert.ok(prep?.hasTlsContext, 'TLS context made ahead at registration')
+      await be.Ready()
+      const t0 = performance.now()
+      await be.Connect()
+      const connectMs = performance.now() - t0
+      assert.ok(connectMs < CLEANUP_MS / 2, `Connect took ${Math.round(connectMs)} ms`)
+      assert.deepEqual(netcfg.events, ['Cleanup'], 'Cleanup still running at the reply')
+
+      // the engine got the prepared context for its own TLS options
+      const tlsContext = engine?.ports?.tlsContext
+      assert.ok(engine && tlsContext)
+      const [, protocol] = await loadEngineModules()
+      const tls = protocol.tlsClientOptions(protocol.resolveEngineOptions(engine.options))
+      assert.ok(tlsContext(tls), 'prepared context offered to the engine')
+
+      // the device is only created once Cleanup has answered (it cannot remove the new one)
+      await new Promise((r) => setTimeout(r, 100))
+      assert.ok(configured, 'engine configured the TUN')
+      const err = await configured
+      assert.ok(err instanceof Error, 'stand-in refused the device')
+      assert.deepEqual(netcfg.events, ['Cleanup', 'Cleanup reply', 'CreateVirtualInterface'])
     }
   )
 })

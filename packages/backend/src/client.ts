@@ -43,6 +43,7 @@ import type { BackendLog } from './backend-log.js'
 import { NoSessionManagerError, ProfileEvaluationError } from './errors.js'
 import { InputQueue } from './input-queue.js'
 import { BatchedUdpLink } from './batched-udp-link.js'
+import { EnginePrep } from './engine-prep.js'
 import { nativeAeadPorts } from './native-aead.js'
 import { NetcfgTun, linkSocketFd } from './netcfg-tun.js'
 import type { EvaluatedProfile } from './profile-eval.js'
@@ -122,6 +123,8 @@ export class BackendClient {
   #sessionPath = '/__unknown'
   #configPath = ''
   #profile: EvaluatedProfile | undefined
+  /** engine preparation started once the profile is evaluated (engine-prep.ts) */
+  #prep: Promise<EnginePrep> | undefined
   #dco = false
   #status: Status = status(0, 0)
   /** run state: last minor that describes the connection (incl. SESS_AUTH_*) */
@@ -326,7 +329,21 @@ export class BackendClient {
     if (this.#profile.logLevel !== undefined) this.#c.log.level = this.#profile.logLevel
     this.#emitStatus(status(CONN, StatusMinor.CFG_OK, `config_path=${configPath}`))
     this.#prepareSlots(this.#profile)
+    this.#prep = this.#startPrep(this.#profile)
     return fetched.name
+  }
+
+  /** Prepares the engine in the background (never rejects; see engine-prep.ts). */
+  async #startPrep(profile: EvaluatedProfile): Promise<EnginePrep> {
+    const [, protocol] = await loadEngineModules()
+    return new EnginePrep(protocol, profile)
+  }
+
+  /** The engine preparation, for tests and benchmarks: settles once every step ran. */
+  async prepared(): Promise<EnginePrep | undefined> {
+    const prep = await this.#prep
+    await prep?.done
+    return prep
   }
 
   /** Slots the profile needs before Connect (spec §6.5 table). */
@@ -422,9 +439,13 @@ export class BackendClient {
       },
       { conn: this.#c.conn, log: this.#c.log }
     )
-    const [, { createClient, defaultLinkFactory }] = await loadEngineModules()
     tun.startCleanup()
+    const [, { createClient, defaultLinkFactory }] = await loadEngineModules()
+    const prep = await (this.#prep ??= this.#startPrep(profile))
     this.#tun = tun
+    // preparation steps still to run wait until the first packet is on its way
+    let linkOpened: () => void = () => undefined
+    prep.holdUntil(new Promise<void>((r) => (linkOpened = r)))
     const link: LinkFactory = async (remote, opts) => {
       const l =
         remote.proto === 'udp'
@@ -433,11 +454,19 @@ export class BackendClient {
       tun.setRemoteAddress(l.remote.address)
       const fd = l instanceof BatchedUdpLink ? l.fd : linkSocketFd(l)
       await tun.protectLink(l.remote.address, l.remote.address.includes(':'), fd)
+      // the engine sends its first packet now; the link sends at the end of the turn
+      setImmediate(() => setImmediate(linkOpened))
       return l
     }
     const options = { ...profile.options, ...this.#credentials() }
+    // imported and checked by the preparation already; logs why when it is not used
     const aead = await nativeAeadPorts(this.#c.log)
-    const engine = (this.#c.createEngine ?? createClient)(options, { tun, link, ...aead })
+    const engine = (this.#c.createEngine ?? createClient)(options, {
+      tun,
+      link,
+      ...aead,
+      tlsContext: prep.tlsContext,
+    })
     this.#engine = engine
     this.#engineRunning = true
     this.#paused = false

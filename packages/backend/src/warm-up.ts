@@ -2,11 +2,13 @@
  * Warming a spare backend while it waits for a session (our addition for start time, issue 6;
  * see bench/ and the starter's warm spare). A fresh process pays for first use on the connect
  * path: Node builds its bundled root certificate store on the first secure context with a `ca`,
- * zod compiles a schema's fast path on its first parse, and V8 compiles the profile parser, the
- * option mapping and Node's TLS socket code lazily. Here each of those runs once on throw-away
+ * zod compiles a schema's fast path on its first parse, V8 compiles the profile parser, the
+ * option mapping, Node's TLS socket code and the log scrubber's patterns lazily, and the native
+ * AEAD and TUN/UDP addons load on first use. Here each of those runs once on throw-away
  * input (the TLS code in a handshake between two in-memory ends), in short steps with a turn of
  * the event loop between them, so a token that arrives meanwhile is handled at once.
- * Nothing here touches the network, the bus or the file system, or keeps state the session uses.
+ * Nothing here touches the network or the bus, or keeps state the session uses (the addons stay
+ * loaded; the AEAD's self-check result is kept and its log line, if any, written at engine start).
  */
 import { randomBytes } from 'node:crypto'
 import { Duplex } from 'node:stream'
@@ -17,7 +19,10 @@ import {
   createSecureContext,
   rootCertificates,
 } from 'node:tls'
+import { scrubSecrets } from '@openvpn3-ts/dbus'
+import { loadTunAddon } from '@openvpn3-ts/netcfg/tun'
 import { loadEngineModules } from './client.js'
+import { loadNativeAead } from './native-aead.js'
 
 /** A profile like the ones sessions use (inline CA, tls-crypt key), with documentation addresses. */
 export function warmUpProfile(): string {
@@ -45,6 +50,9 @@ export function warmUpProfile(): string {
 }
 
 const turn = () => new Promise<void>((r) => setImmediate(r))
+
+/** Random hex long enough for the scrubber's key-material pattern. */
+const hexSample = () => randomBytes(20).toString('hex')
 
 /** Two in-memory streams, each delivering what the other is written. */
 function streamPair(): [Duplex, Duplex] {
@@ -117,9 +125,11 @@ export async function warmUp(stop: () => boolean = () => false): Promise<void> {
       return resolveEngineOptions(profile.options)
     },
     memoryTlsHandshake,
-    // the native AEAD module is imported at engine start (native-aead.ts); loading it, its
-    // self-check and any warning stay there, only the module import happens now
-    () => import('@openvpn3-ts/aead'),
+    // the log scrubber's patterns are compiled on their first use (every log line passes them)
+    () => scrubSecrets(`Connected: 192.0.2.1:1194 (192.0.2.1) via /UDP on tun0 ${hexSample()}`),
+    // import, addon load and self-check; a warning is logged at engine start (native-aead.ts)
+    loadNativeAead,
+    loadTunAddon,
   ]
   for (const step of steps) {
     if (stop()) return

@@ -21,7 +21,10 @@ export type {
   InputResponse,
   OpenVpnClient,
 } from './session/client.js'
-export type { LogLevel } from './session/connection.js'
+export type { LogLevel, TlsContextSource } from './session/connection.js'
+/** TLS secure contexts made ahead of the handshake (`ClientPorts.tlsContext`). */
+export { createTlsContext, type TlsClientOptions } from './tls/tls-client.js'
+export { tlsClientOptions } from './session/negotiation.js'
 export type {
   DnsServer,
   NetworkConfig,

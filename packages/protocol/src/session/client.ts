@@ -28,6 +28,7 @@ import {
   type Credentials,
   type LogLevel,
   type PendingAuth,
+  type TlsContextSource,
 } from './connection.js'
 import { EventChannel } from './event-channel.js'
 import type { NetworkConfig } from './network-config.js'
@@ -83,6 +84,8 @@ export interface ClientPorts {
   now?: () => number
   /** Data-channel crypto per negotiated key (default: node:crypto, see `createDataCrypto`). */
   dataCrypto?: DataCryptoFactory
+  /** TLS secure contexts made ahead (see `createTlsContext`); default: built at each handshake. */
+  tlsContext?: TlsContextSource
 }
 
 export interface OpenVpnClient {
@@ -427,6 +430,7 @@ class Client implements OpenVpnClient {
       stats: this.counters,
       ...(this.ports.now ? { now: this.ports.now } : {}),
       ...(this.ports.dataCrypto ? { dataCrypto: this.ports.dataCrypto } : {}),
+      ...(this.ports.tlsContext ? { tlsContext: this.ports.tlsContext } : {}),
       hooks: {
         log: (level, message) => this.log(level, message),
         progress: (step) =>

@@ -11,7 +11,7 @@
  * as lame duck, and on close() sends the exit notification. Reconnecting is the client's job.
  */
 import { randomBytes } from 'node:crypto'
-import type { TLSSocket } from 'node:tls'
+import type { SecureContext, TLSSocket } from 'node:tls'
 import { type DataCryptoFactory, createDataCrypto } from '../crypto/data-crypto.js'
 import { cipherInfo } from '../crypto/ciphers.js'
 import type { TlsWrap } from '../crypto/tls-wrap.js'
@@ -28,7 +28,7 @@ import type { Link } from '../link/link.js'
 import type { Tun } from '../link/tun.js'
 import type { ResolvedEngineOptions } from '../options.js'
 import { ControlDuplex } from '../tls/control-duplex.js'
-import { startTlsClient } from '../tls/tls-client.js'
+import { type TlsClientOptions, startTlsClient } from '../tls/tls-client.js'
 import { verifyServerCertificate } from '../tls/verify.js'
 import {
   CONTROL_SEND_ACK_MAX,
@@ -102,7 +102,15 @@ export interface ConnectionInit {
   now?: () => number
   /** Data-channel crypto per negotiated key (default: node:crypto `createDataCrypto`). */
   dataCrypto?: DataCryptoFactory
+  /** A prepared TLS secure context for these options, or undefined to build one. */
+  tlsContext?: TlsContextSource
 }
+
+/**
+ * Gives a TLS secure context made ahead (`createTlsContext`) for exactly these options, or
+ * undefined when it has none for them; the engine then builds one itself.
+ */
+export type TlsContextSource = (options: TlsClientOptions) => SecureContext | undefined
 
 export type ConnectionEnd =
   | { kind: 'closed' }
@@ -509,7 +517,8 @@ export class Connection {
   }
 
   private createTls(duplex: ControlDuplex): TLSSocket {
-    return startTlsClient(duplex, tlsClientOptions(this.opts))
+    const options = tlsClientOptions(this.opts)
+    return startTlsClient(duplex, options, this.init.tlsContext?.(options))
   }
 
   private onTlsError(ks: KeyState, err: Error): void {
