@@ -3,13 +3,14 @@
  * notifications for what only a special server would ask — dynamic challenge (CRV1), CR_TEXT
  * pending auth (answer sent at once), web authentication (OPEN_URL, `Pending web
  * authentication`), an encrypted private key (PK_PASSPHRASE handed to the engine). Connect with
- * a stand-in netcfg whose Cleanup is slow (issue 6): Connect replies at once, the device is
- * created only after Cleanup's reply, and the engine gets the TLS context prepared at
- * registration. Real bus, stand-in session manager; the engine is a fake behind the
- * `createEngine` seam.
+ * a stand-in netcfg whose Cleanup is slow (issue 6): Connect replies at once, the engine's first
+ * packet goes out before the connect path's status signals and Cleanup, the device is created
+ * only after Cleanup's reply, and the engine gets the TLS context prepared at registration.
+ * Real bus, stand-in session manager; the engine is a fake behind the `createEngine` seam.
  */
 import { strict as assert } from 'node:assert'
 import { createPrivateKey } from 'node:crypto'
+import { createSocket } from 'node:dgram'
 import { after, before, describe, test } from 'node:test'
 import {
   BusName,
@@ -299,12 +300,27 @@ void describe('Connect with a slow netcfg Cleanup', () => {
   let configured: Promise<unknown> | undefined
   const token = newBackendToken()
   const CLEANUP_MS = 1500
+  /** what the backend sent, in order: the engine's packet, StatusChange minors, netcfg calls */
+  const sent: string[] = []
+  const server = createSocket('udp4')
 
   before(async () => {
     bus = await startBus()
     sm = await StandIns.start(bus.address)
     netcfg = await standInNetcfg(bus.address, CLEANUP_MS)
+    await new Promise<void>((r) => server.bind(0, '127.0.0.1', r))
+    const remote = { host: '127.0.0.1', port: server.address().port, proto: 'udp' as const }
     conn = await DBusConnection.connect({ address: bus.address })
+    const send = conn.send.bind(conn)
+    conn.send = (msg) => {
+      if (msg.member === 'StatusChange') sent.push(`StatusChange ${String(msg.body[1])}`)
+      send(msg)
+    }
+    const call = conn.call.bind(conn)
+    conn.call = (req) => {
+      if (req.member === 'Cleanup') sent.push('Cleanup')
+      return call(req)
+    }
     client = new BackendClient(
       { token },
       {
@@ -314,11 +330,18 @@ void describe('Connect with a slow netcfg Cleanup', () => {
         createEngine: (options, ports) => {
           const e = new FakeEngine(options, ports)
           engine = e
-          // like the engine after the push: configure the TUN through netcfg
+          // like the engine: open the transport, send the first packet, and (as after the
+          // push) configure the TUN through netcfg
           e.on((ev) => {
-            if (ev.type === 'status' && ev.status === 'connecting') {
-              configured = ports.tun.configure(PUSHED).catch((err: unknown) => err)
-            }
+            if (ev.type !== 'status' || ev.status !== 'connecting' || !ports.link) return
+            configured = ports
+              .link(remote, {})
+              .then((link) => {
+                sent.push('packet')
+                link.send(Buffer.from('first'))
+                return ports.tun.configure(PUSHED).finally(() => void link.close())
+              })
+              .catch((err: unknown) => err)
           })
           return e
         },
@@ -332,6 +355,7 @@ void describe('Connect with a slow netcfg Cleanup', () => {
     await client?.stop().catch(() => undefined)
     await conn?.close()
     await netcfg?.close()
+    server.close()
     await sm?.close()
     await bus?.stop()
   })
@@ -350,7 +374,7 @@ void describe('Connect with a slow netcfg Cleanup', () => {
       await be.Connect()
       const connectMs = performance.now() - t0
       assert.ok(connectMs < CLEANUP_MS / 2, `Connect took ${Math.round(connectMs)} ms`)
-      assert.deepEqual(netcfg.events, ['Cleanup'], 'Cleanup still running at the reply')
+      assert.ok(!netcfg.events.includes('Cleanup reply'), 'Cleanup not done at the reply')
 
       // the engine got the prepared context for its own TLS options
       const tlsContext = engine?.ports?.tlsContext
@@ -365,6 +389,12 @@ void describe('Connect with a slow netcfg Cleanup', () => {
       const err = await configured
       assert.ok(err instanceof Error, 'stand-in refused the device')
       assert.deepEqual(netcfg.events, ['Cleanup', 'Cleanup reply', 'CreateVirtualInterface'])
+      // the first packet went out before the connect path's signals and Cleanup
+      const connecting = `StatusChange ${StatusMinor.CONN_CONNECTING}`
+      const at = (what: string) => sent.indexOf(what)
+      assert.ok(at('packet') >= 0 && at(connecting) >= 0 && at('Cleanup') >= 0, sent.join(', '))
+      assert.ok(at('packet') < at(connecting), sent.join(', '))
+      assert.ok(at('packet') < at('Cleanup'), sent.join(', '))
     }
   )
 })

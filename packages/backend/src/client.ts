@@ -113,6 +113,12 @@ export function loadEngineModules(): Promise<[typeof ProfileEvalModule, typeof P
 
 const delay = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
 
+/**
+ * Longest the connect path holds back signals and netcfg's Cleanup when the engine opens no
+ * transport (it waits for input, or the remote cannot be reached).
+ */
+const FIRST_PACKET_WAIT_MS = 250
+
 export class BackendClient {
   #init: BackendClientInit
   readonly #c: BackendClientComponents
@@ -137,6 +143,17 @@ export class BackendClient {
   #connection: [string, string, string, number] = ['', '', '', 0]
   #sessionName = ''
   #finished = false
+  /**
+   * Signals (StatusChange, Log, AttentionRequired) held back while the connect path runs, sent
+   * in their order once the first packet is on its way (issue 6: marshalling them is most of
+   * the connect path's CPU time). Undefined when signals go out at once.
+   */
+  #held: (() => void)[] | undefined
+  /** the logger as the engine events and the connect path use it (held like the signals) */
+  readonly #log = {
+    client: (category: number, text: string): void =>
+      this.#signal(() => this.#c.log.client(category, text)),
+  }
   #resolveDone!: (reason: string) => void
   /** Resolves with the reason once the process should exit. */
   readonly done: Promise<string>
@@ -276,18 +293,35 @@ export class BackendClient {
   // ---------------------------------------------------------------------------------------
   // signals
 
+  /** Sends a signal now, or queues it while the connect path holds signals back. */
+  #signal(send: () => void): void {
+    if (this.#held) this.#held.push(send)
+    else send()
+  }
+
+  /** Sends the held signals in order; signals go out at once again. */
+  #releaseSignals(): void {
+    const held = this.#held
+    this.#held = undefined
+    for (const send of held ?? []) send()
+  }
+
   #emitStatus(s: Status): void {
     this.#status = s
     if (s.major === CONN || s.major === StatusMajor.SESSION) this.#runMinor = s.minor
-    this.#object?.emit('StatusChange', [s.major, s.minor, s.message], {
-      destination: this.#targets(),
-    })
+    this.#signal(() =>
+      this.#object?.emit('StatusChange', [s.major, s.minor, s.message], {
+        destination: this.#targets(),
+      })
+    )
   }
 
   #attention(group: number, message: string): void {
-    this.#object?.emit('AttentionRequired', [CRED, group, message], {
-      destination: this.#targets(),
-    })
+    this.#signal(() =>
+      this.#object?.emit('AttentionRequired', [CRED, group, message], {
+        destination: this.#targets(),
+      })
+    )
   }
 
   // ---------------------------------------------------------------------------------------
@@ -439,13 +473,19 @@ export class BackendClient {
       },
       { conn: this.#c.conn, log: this.#c.log }
     )
-    tun.startCleanup()
+    // The first packet goes out before anything that can wait: the status and log signals of
+    // the connect path, netcfg's Cleanup (the device is created after its reply all the same,
+    // and ProtectSocket after it) and preparation steps not yet run.
+    let linkOpened: () => void = () => undefined
+    const firstPacket = Promise.race([
+      new Promise<void>((r) => (linkOpened = r)),
+      delay(FIRST_PACKET_WAIT_MS),
+    ])
+    tun.startCleanup(firstPacket)
     const [, { createClient, defaultLinkFactory }] = await loadEngineModules()
     const prep = await (this.#prep ??= this.#startPrep(profile))
+    prep.holdUntil(firstPacket)
     this.#tun = tun
-    // preparation steps still to run wait until the first packet is on its way
-    let linkOpened: () => void = () => undefined
-    prep.holdUntil(new Promise<void>((r) => (linkOpened = r)))
     const link: LinkFactory = async (remote, opts) => {
       const l =
         remote.proto === 'udp'
@@ -460,7 +500,7 @@ export class BackendClient {
     }
     const options = { ...profile.options, ...this.#credentials() }
     // imported and checked by the preparation already; logs why when it is not used
-    const aead = await nativeAeadPorts(this.#c.log)
+    const aead = await nativeAeadPorts(this.#log)
     const engine = (this.#c.createEngine ?? createClient)(options, {
       tun,
       link,
@@ -471,13 +511,16 @@ export class BackendClient {
     this.#engineRunning = true
     this.#paused = false
     engine.on((e) => this.#onEngineEvent(engine, e))
+    // from here the connect path's signals wait for the first packet (the reply does not)
+    this.#held ??= []
+    void firstPacket.then(() => this.#releaseSignals())
     this.#emitStatus(status(CONN, StatusMinor.CFG_OK, `config_path=${this.#configPath}`))
-    this.#c.log.client(LogCategory.INFO, 'Starting connection')
+    this.#log.client(LogCategory.INFO, 'Starting connection')
     setImmediate(() => {
       if (this.#engine !== engine) return
       this.#emitStatus(status(CONN, StatusMinor.CONN_CONNECTING))
       engine.start().catch((err: unknown) => {
-        this.#c.log.client(
+        this.#log.client(
           LogCategory.FATAL,
           `Failed to start the VPN client: ${err instanceof Error ? err.message : String(err)}`
         )
@@ -486,6 +529,7 @@ export class BackendClient {
   }
 
   async #dropEngine(): Promise<void> {
+    this.#releaseSignals()
     const engine = this.#engine
     this.#engine = undefined
     this.#pendingRequest = undefined
@@ -521,6 +565,7 @@ export class BackendClient {
   }
 
   async #disconnect(): Promise<void> {
+    this.#releaseSignals()
     if (this.#engine && this.#engineRunning) {
       this.#c.log.client(LogCategory.INFO, 'Stopping VPN client')
       this.#emitStatus(status(CONN, StatusMinor.CONN_DISCONNECTING))
@@ -534,6 +579,7 @@ export class BackendClient {
   }
 
   #forceShutdown(): void {
+    this.#releaseSignals()
     this.#emitStatus(status(CONN, StatusMinor.CONN_DONE))
     setImmediate(() => this.#finish('ForceShutdown'))
   }
@@ -541,7 +587,7 @@ export class BackendClient {
   #provide(type: number, group: number, id: number, value: string): void {
     const slot = this.#queue.provide(type, group, id, value)
     if (slot.value !== undefined && slot.name !== 'username') this.#c.log.addSecret(slot.value)
-    this.#c.log.proc(LogCategory.VERB1, `User input provided for ${slot.name}`)
+    this.#signal(() => this.#c.log.proc(LogCategory.VERB1, `User input provided for ${slot.name}`))
     if (group === G.CHALLENGE_AUTH_PENDING && this.#pendingRequest?.kind === 'cr-text') {
       this.#answerPending()
     }
@@ -592,7 +638,9 @@ export class BackendClient {
 
   #onEngineEvent(engine: OpenVpnClient, e: ClientEvent): void {
     if (engine !== this.#engine) return
-    const log = this.#c.log
+    // anything but progress (input wanted, connected, ended) goes out at once, after the held
+    if (e.type !== 'log' && e.type !== 'status') this.#releaseSignals()
+    const log = this.#log
     switch (e.type) {
       case 'log':
         log.client(logCategoryOf(e.level), e.message)
@@ -706,6 +754,7 @@ export class BackendClient {
 
   /** Stops the engine (exit notification), destroys the netcfg device, detaches the log. */
   async stop(): Promise<void> {
+    this.#releaseSignals()
     this.#finish('stop')
     const engine = this.#engine
     if (engine && this.#engineRunning) {
