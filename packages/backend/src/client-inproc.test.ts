@@ -314,11 +314,14 @@ void describe('Connect with a slow netcfg Cleanup', () => {
     const send = conn.send.bind(conn)
     conn.send = (msg) => {
       if (msg.member === 'StatusChange') sent.push(`StatusChange ${String(msg.body[1])}`)
+      else if (msg.member === 'Log') sent.push(`Log ${String(msg.body[3])}`)
       send(msg)
     }
     const call = conn.call.bind(conn)
     conn.call = (req) => {
-      if (req.member === 'Cleanup') sent.push('Cleanup')
+      if (req.member === 'Cleanup' || req.member === 'CreateVirtualInterface') {
+        sent.push(req.member)
+      }
       return call(req)
     }
     client = new BackendClient(
@@ -395,6 +398,18 @@ void describe('Connect with a slow netcfg Cleanup', () => {
       assert.ok(at('packet') >= 0 && at(connecting) >= 0 && at('Cleanup') >= 0, sent.join(', '))
       assert.ok(at('packet') < at(connecting), sent.join(', '))
       assert.ok(at('packet') < at('Cleanup'), sent.join(', '))
+
+      // an engine log line goes out after the netcfg call the engine makes in the same turn
+      sent.length = 0
+      const ports = engine.ports
+      assert.ok(ports)
+      engine.emit({ type: 'log', level: 'info', message: 'pushed config: again' })
+      const again = await ports.tun.configure(PUSHED).catch((e: unknown) => e)
+      assert.ok(again instanceof Error)
+      await new Promise((r) => setTimeout(r, 100))
+      const log = sent.findIndex((x) => x.startsWith('Log ') && x.includes('pushed config: again'))
+      assert.ok(log >= 0, sent.join(', '))
+      assert.ok(sent.indexOf('CreateVirtualInterface') < log, sent.join(', '))
     }
   )
 })

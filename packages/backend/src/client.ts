@@ -149,6 +149,11 @@ export class BackendClient {
    * the connect path's CPU time). Undefined when signals go out at once.
    */
   #held: (() => void)[] | undefined
+  /**
+   * Why signals are held: until the first packet is out, or to the end of the current turn
+   * (engine log lines: the engine's next netcfg call or packet in the same turn goes first).
+   */
+  #heldFor: 'first-packet' | 'turn' | undefined
   /** the logger as the engine events and the connect path use it (held like the signals) */
   readonly #log = {
     client: (category: number, text: string): void =>
@@ -303,6 +308,7 @@ export class BackendClient {
   #releaseSignals(): void {
     const held = this.#held
     this.#held = undefined
+    this.#heldFor = undefined
     for (const send of held ?? []) send()
   }
 
@@ -513,7 +519,10 @@ export class BackendClient {
     engine.on((e) => this.#onEngineEvent(engine, e))
     // from here the connect path's signals wait for the first packet (the reply does not)
     this.#held ??= []
-    void firstPacket.then(() => this.#releaseSignals())
+    this.#heldFor = 'first-packet'
+    void firstPacket.then(() => {
+      if (this.#heldFor === 'first-packet') this.#releaseSignals()
+    })
     this.#emitStatus(status(CONN, StatusMinor.CFG_OK, `config_path=${this.#configPath}`))
     this.#log.client(LogCategory.INFO, 'Starting connection')
     setImmediate(() => {
@@ -640,6 +649,14 @@ export class BackendClient {
     if (engine !== this.#engine) return
     // anything but progress (input wanted, connected, ended) goes out at once, after the held
     if (e.type !== 'log' && e.type !== 'status') this.#releaseSignals()
+    else if (!this.#held) {
+      // progress goes out at the end of this turn, after what the engine sends in it
+      this.#held = []
+      this.#heldFor = 'turn'
+      setImmediate(() => {
+        if (this.#heldFor === 'turn') this.#releaseSignals()
+      })
+    }
     const log = this.#log
     switch (e.type) {
       case 'log':
