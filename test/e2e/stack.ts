@@ -23,6 +23,8 @@ import {
 } from '@openvpn3-ts/testkit'
 
 export const OPENVPN3 = 'packages/cli/src/openvpn3.ts'
+/** the installed command (shell launcher → compiled bundle; needs `npm run build`) */
+export const OPENVPN3_INSTALLED = 'packages/cli/bin/openvpn3'
 
 export interface CliResult {
   code: number | null
@@ -59,7 +61,10 @@ export async function startStack(opts: {
   echo?: boolean
   /** how backendstart runs the backend clients (default: as it runs itself) */
   clientRunner?: 'dist' | 'tsx'
-  /** how the services run (default tsx: from sources; dist: compiled, as installed) */
+  /**
+   * how the services run (default tsx: from sources; dist: compiled, as installed); with
+   * dist, `cli()` also runs the installed `openvpn3` command instead of the CLI's sources
+   */
   runner?: 'dist' | 'tsx'
 }): Promise<Stack> {
   let lab: Lab | undefined
@@ -81,6 +86,7 @@ export async function startStack(opts: {
       echo: opts.echo ?? false,
       ...(opts.runner ? { runner: opts.runner } : {}),
     })
+    const cliEntry = opts.runner === 'dist' ? OPENVPN3_INSTALLED : OPENVPN3
     const svc = services
     const theBus = svc.bus
     const theLab = lab
@@ -95,7 +101,7 @@ export async function startStack(opts: {
       async cli(args, o = {}) {
         const t0 = performance.now()
         const p = await startProcess({
-          entry: OPENVPN3,
+          entry: cliEntry,
           args,
           bus: theBus,
           ...(o.uid !== undefined ? { uid: o.uid } : {}),
@@ -113,7 +119,7 @@ export async function startStack(opts: {
       },
       cliProcess(args, o = {}) {
         return startProcess({
-          entry: OPENVPN3,
+          entry: cliEntry,
           args,
           bus: theBus,
           ...(o.uid !== undefined ? { uid: o.uid } : {}),
