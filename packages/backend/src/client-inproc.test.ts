@@ -3,9 +3,10 @@
  * notifications for what only a special server would ask — dynamic challenge (CRV1), CR_TEXT
  * pending auth (answer sent at once), web authentication (OPEN_URL, `Pending web
  * authentication`), an encrypted private key (PK_PASSPHRASE handed to the engine). Connect with
- * a stand-in netcfg whose Cleanup is slow (issue 6): Connect replies at once, the engine's first
- * packet goes out before the connect path's status signals and Cleanup, the device is created
- * only after Cleanup's reply, and the engine gets the TLS context prepared at registration.
+ * a stand-in netcfg whose Cleanup is slow (issue 6): Connect replies at once (Cleanup sent, not
+ * awaited), the engine's first packet goes out before the connect path's signals, the device
+ * is created only after Cleanup's reply, and the engine gets the TLS context prepared at
+ * registration.
  * Real bus, stand-in session manager; the engine is a fake behind the `createEngine` seam.
  */
 import { strict as assert } from 'node:assert'
@@ -392,12 +393,12 @@ void describe('Connect with a slow netcfg Cleanup', () => {
       const err = await configured
       assert.ok(err instanceof Error, 'stand-in refused the device')
       assert.deepEqual(netcfg.events, ['Cleanup', 'Cleanup reply', 'CreateVirtualInterface'])
-      // the first packet went out before the connect path's signals and Cleanup
+      // Cleanup went out at once; the first packet before the connect path's signals
       const connecting = `StatusChange ${StatusMinor.CONN_CONNECTING}`
       const at = (what: string) => sent.indexOf(what)
       assert.ok(at('packet') >= 0 && at(connecting) >= 0 && at('Cleanup') >= 0, sent.join(', '))
+      assert.ok(at('Cleanup') < at('packet'), sent.join(', '))
       assert.ok(at('packet') < at(connecting), sent.join(', '))
-      assert.ok(at('packet') < at('Cleanup'), sent.join(', '))
 
       // an engine log line goes out after the netcfg call the engine makes in the same turn
       sent.length = 0

@@ -479,15 +479,16 @@ export class BackendClient {
       },
       { conn: this.#c.conn, log: this.#c.log }
     )
-    // The first packet goes out before anything that can wait: the status and log signals of
-    // the connect path, netcfg's Cleanup (the device is created after its reply all the same,
-    // and ProtectSocket after it) and preparation steps not yet run.
+    // Cleanup goes out at once (not waited for: the device is created after its reply, and
+    // ProtectSocket too; netcfg's Establish waits for ProtectSocket, so it must not start
+    // late). The first packet goes out before what can wait: the status and log signals of
+    // the connect path and preparation steps not yet run.
+    tun.startCleanup()
     let linkOpened: () => void = () => undefined
     const firstPacket = Promise.race([
       new Promise<void>((r) => (linkOpened = r)),
       delay(FIRST_PACKET_WAIT_MS),
     ])
-    tun.startCleanup(firstPacket)
     const [, { createClient, defaultLinkFactory }] = await loadEngineModules()
     const prep = await (this.#prep ??= this.#startPrep(profile))
     prep.holdUntil(firstPacket)

@@ -186,12 +186,9 @@ export class NetcfgTun implements Tun {
    */
   #pending: Promise<void> = Promise.resolve()
 
-  /**
-   * Starts `Cleanup()` without waiting (once `after` settles, when given); later netcfg calls
-   * of this object queue behind its reply.
-   */
-  startCleanup(after?: Promise<void>): void {
-    this.#pending = after ? after.then(() => this.cleanup()) : this.cleanup()
+  /** Starts `Cleanup()` without waiting; later netcfg calls of this object queue behind it. */
+  startCleanup(): void {
+    this.#pending = this.cleanup()
   }
 
   /**
