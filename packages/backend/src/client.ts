@@ -8,6 +8,11 @@
  *
  * Lifecycle: start() → registered (RegistrationConfirmation) → Connect → engine running …
  * → Disconnect / ForceShutdown / stop() → `done` resolves with the reason; main.ts exits.
+ *
+ * Start latency (issue 6): once the profile is evaluated the engine is prepared in the
+ * background (engine-prep.ts); Connect replies without waiting for netcfg; the connect path's
+ * signals wait until the first packet is out, and engine progress signals until the end of
+ * the turn, so packets and netcfg calls are not held up by their marshalling (order is kept).
  */
 import {
   AccessDeniedError,
@@ -114,8 +119,8 @@ export function loadEngineModules(): Promise<[typeof ProfileEvalModule, typeof P
 const delay = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
 
 /**
- * Longest the connect path holds back signals and netcfg's Cleanup when the engine opens no
- * transport (it waits for input, or the remote cannot be reached).
+ * Longest the connect path holds back its signals when the engine opens no transport (it
+ * waits for input, or the remote cannot be reached).
  */
 const FIRST_PACKET_WAIT_MS = 250
 
