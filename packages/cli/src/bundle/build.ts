@@ -58,6 +58,21 @@ const bundledRequire: Plugin = {
   },
 }
 
+/** A plugin that gives dbus-next's `require(module)` the code in `lines` instead. */
+function replaceForDbusNext(module: string, lines: readonly string[]): Plugin {
+  const namespace = `dbus-next-${module}`
+  const filter = new RegExp(`^${module}$`)
+  return {
+    name: namespace,
+    setup(b) {
+      b.onResolve({ filter }, (args) =>
+        /[\\/]dbus-next[\\/]/.test(args.importer) ? { path: module, namespace } : undefined
+      )
+      b.onLoad({ filter: /.*/, namespace }, () => ({ loader: 'js', contents: lines.join('\n') }))
+    },
+  }
+}
+
 /**
  * The CLI never passes unix fds, so the bundle does without the native usocket addon, whose
  * loading (`bindings` probing for the .node file) costs about 20 ms per start: for
@@ -65,51 +80,25 @@ const bundledRequire: Plugin = {
  * usocket is not installed. Only `unix:abstract=` addresses, which dbus-next opens through
  * usocket alone, load the real addon (from node_modules, at run time).
  */
-const noUsocket: Plugin = {
-  name: 'no-usocket',
-  setup(b) {
-    b.onResolve({ filter: /^usocket$/ }, (args) =>
-      /[\\/]dbus-next[\\/]/.test(args.importer)
-        ? { path: 'usocket-on-demand', namespace: 'no-usocket' }
-        : undefined
-    )
-    b.onLoad({ filter: /.*/, namespace: 'no-usocket' }, () => ({
-      loader: 'js',
-      contents: [
-        'exports.USocket = function USocket(opts) {',
-        "  if (opts && typeof opts.path === 'string' && opts.path.startsWith('\\0'))",
-        "    return new (require('usocket/index.js').USocket)(opts)",
-        "  throw new Error('usocket is not used by the openvpn3 CLI')",
-        '}',
-      ].join('\n'),
-    }))
-  },
-}
+const noUsocket = replaceForDbusNext('usocket', [
+  'exports.USocket = function USocket(opts) {',
+  "  if (opts && typeof opts.path === 'string' && opts.path.startsWith('\\0'))",
+  "    return new (require('usocket/index.js').USocket)(opts)",
+  "  throw new Error('usocket is not used by the openvpn3 CLI')",
+  '}',
+])
 
 /**
  * dbus-next's handshake loads node:crypto for the DBUS_COOKIE_SHA1 mechanism, which the CLI
  * does not use on the system bus (EXTERNAL): in the bundle it loads on first use instead of at
  * every start (~15 ms on the development machine).
  */
-const lazyCrypto: Plugin = {
-  name: 'lazy-crypto',
-  setup(b) {
-    b.onResolve({ filter: /^crypto$/ }, (args) =>
-      /[\\/]dbus-next[\\/]/.test(args.importer)
-        ? { path: 'crypto-on-demand', namespace: 'lazy-crypto' }
-        : undefined
-    )
-    b.onLoad({ filter: /.*/, namespace: 'lazy-crypto' }, () => ({
-      loader: 'js',
-      contents: [
-        'let real',
-        'module.exports = new Proxy({}, {',
-        "  get: (_t, key) => (real ??= require('node:crypto'))[key],",
-        '})',
-      ].join('\n'),
-    }))
-  },
-}
+const lazyCrypto = replaceForDbusNext('crypto', [
+  'let real',
+  'module.exports = new Proxy({}, {',
+  "  get: (_t, key) => (real ??= require('node:crypto'))[key],",
+  '})',
+])
 
 const silent: Output = {
   line: () => undefined,
@@ -176,7 +165,7 @@ export async function buildBundle(
   // inputs: workspace files themselves; bundled packages by their package.json
   const paths = new Set<string>()
   for (const input of Object.keys(r.metafile.inputs)) {
-    if (/^[a-z-]+:/.test(input)) continue // made up by a plugin (no-usocket)
+    if (/^[a-z-]+:/.test(input)) continue // made up by a plugin (replaceForDbusNext)
     const abs = resolve(process.cwd(), input)
     const nm = /^(.*[\\/]node_modules[\\/](?:@[^\\/]+[\\/])?[^\\/]+)[\\/]/.exec(abs)
     paths.add(relative(ROOT, nm ? join(nm[1] ?? '', 'package.json') : abs))
